@@ -1,0 +1,9 @@
+<?php
+
+namespace App\Support;
+
+use Illuminate\Auth\GenericUser;
+
+class DemoUser extends GenericUser
+{
+}

@@ -1,0 +1,8 @@
+<?php
+
+namespace App\Support;
+
+class RequestCounter
+{
+    public int $count = 0;
+}

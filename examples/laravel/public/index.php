@@ -1,0 +1,23 @@
+<?php
+
+/*
+ * The front controller for classic mode (and for nginx + PHP-FPM in the
+ * benchmarks): boots Laravel for every request.
+ */
+
+use Illuminate\Contracts\Http\Kernel;
+use Illuminate\Http\Request;
+
+define('LARAVEL_START', microtime(true));
+
+require __DIR__ . '/../bootstrap/autoload.php';
+
+$app = require_once __DIR__ . '/../bootstrap/app.php';
+
+$kernel = $app->make(Kernel::class);
+
+$response = $kernel->handle(
+    $request = Request::capture()
+)->send();
+
+$kernel->terminate($request, $response);

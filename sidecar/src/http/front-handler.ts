@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { AskrError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { DispatchRequest, ResponseSink } from '../pool/response-sink.js';
+import type { AccessLog } from './access-log.js';
+import { hasNoBody, readBody, releaseBody } from './body-spool.js';
+import { HttpResponseSink, type ResponseSummary } from './http-response-sink.js';
+import type { ScriptResolver } from './script-resolver.js';
+import { serverVars } from './server-vars.js';
+import type { StaticFiles } from './static-files.js';
+import type { ClientView, TrustedProxies } from './trusted-proxies.js';
+
+/** A feature that answers some requests itself (Pusher API, SSE) or takes over upgrades (WebSocket). */
+export interface RouteFeature {
+  /** Returns true when it took the request. */
+  handleRequest?(req: IncomingMessage, res: ServerResponse, view: ClientView): boolean;
+  /** Returns true when it took the upgrade. */
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}
+
+/** Everything a layer around PHP dispatch needs to know about the request. */
+export interface PhpExchange {
+  request: DispatchRequest;
+  req: IncomingMessage;
+  res: ServerResponse;
+  view: ClientView;
+  /** performance.now() deadline of the request. */
+  deadline: number;
+  /** Sets the access log's cache column. */
+  setCacheResult(result: string): void;
+}
+
+/**
+ * A layer around dispatching to PHP (the response cache, the error recorder):
+ * it may answer by itself, or wrap the sink and call `next`.
+ */
+export interface DispatchLayer {
+  dispatch(exchange: PhpExchange, sink: ResponseSink, next: (sink: ResponseSink) => void): void;
+}
+
+export interface FrontHandlerDeps {
+  mode: 'worker' | 'classic';
+  pool: WorkerPool;
+  staticFiles: StaticFiles;
+  scripts: ScriptResolver;
+  proxies: TrustedProxies;
+  accessLog: AccessLog;
+  metrics: SidecarMetrics;
+  log: Logger;
+  maxBodySize: number;
+  requestTimeoutMs: number;
+  spoolDir: string;
+  routes: RouteFeature[];
+  layers: DispatchLayer[];
+}
+
+const idPrefix = randomBytes(3).toString('hex');
+let idCounter = 0;
+
+/**
+ * The request pipeline of a front process: routes (Pusher, SSE), static files,
+ * then PHP (body read first, dispatch layers, the worker pool), with one
+ * access-log line and one metric observation per request.
+ */
+export class FrontHandler {
+  private readonly workerScriptName = 'index.php';
+
+  constructor(private readonly deps: FrontHandlerDeps) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const id = `${idPrefix}-${(++idCounter).toString(36)}`;
+    const d = this.deps;
+    const view = d.proxies.resolve(req.socket.remoteAddress ?? '', req.headers, 'encrypted' in req.socket);
+    for (const route of d.routes) {
+      if (route.handleRequest?.(req, res, view)) return;
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const done = (summary: ResponseSummary, via: string, cache?: string, worker?: number): void => {
+      const ms = performance.now() - started;
+      d.metrics.requests.inc({ code: String(summary.status) });
+      d.metrics.duration.observe(ms / 1000);
+      if (d.accessLog.enabled) {
+        d.accessLog.write({
+          time: new Date().toISOString(),
+          id,
+          method: req.method ?? '',
+          uri: url,
+          status: summary.status,
+          bytes: summary.bytes,
+          ms: Math.round(ms * 1000) / 1000,
+          remote: view.address,
+          via,
+          ...(cache !== undefined ? { cache } : {}),
+          ...(worker !== undefined ? { worker } : {}),
+          ...(summary.error ? { error: summary.error.code } : {}),
+        });
+      }
+    };
+    if ((req.method === 'GET' || req.method === 'HEAD') && d.staticFiles.resolvePath(path) !== null) {
+      d.staticFiles.lookup(path).then(
+        (entry) => {
+          if (entry) {
+            const status = d.staticFiles.serve(req, res, entry);
+            done({ status, bytes: entry.stat.size, streamed: false, error: null }, 'static');
+          } else {
+            this.php(req, res, id, view, path, started, done);
+          }
+        },
+        (err: unknown) => {
+          d.log.error(`static lookup failed: ${(err as Error).message}`);
+          this.php(req, res, id, view, path, started, done);
+        },
+      );
+      return;
+    }
+    this.php(req, res, id, view, path, started, done);
+  }
+
+  private php(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    view: ClientView,
+    path: string,
+    started: number,
+    done: (summary: ResponseSummary, via: string, cache?: string) => void,
+  ): void {
+    const d = this.deps;
+    let cacheResult: string | undefined;
+    let body: DispatchRequest['body'] = { kind: 'inline', data: Buffer.alloc(0) };
+    const sink = new HttpResponseSink(res, (summary) => {
+      done(summary, summary.error && !summary.status ? 'error' : 'php', cacheResult);
+      void releaseBody(body);
+    });
+    let script = this.workerScriptName;
+    let pathInfo = '';
+    if (d.mode === 'classic') {
+      const resolved = d.scripts.resolve(path);
+      if (!resolved) {
+        sink.fail(new AskrError('ASKR_ERR_NOT_FOUND', `no script for ${path}`));
+        return;
+      }
+      script = resolved.script;
+      pathInfo = resolved.pathInfo;
+    }
+    const local = { address: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 };
+    const go = (): void => {
+      const request: DispatchRequest = {
+        id,
+        method: req.method ?? 'GET',
+        uri: req.url ?? '/',
+        script,
+        pathInfo,
+        server: serverVars(req, view, local),
+        body,
+      };
+      const deadline = started + d.requestTimeoutMs;
+      const exchange: PhpExchange = {
+        request,
+        req,
+        res,
+        view,
+        deadline,
+        setCacheResult: (r) => {
+          cacheResult = r;
+        },
+      };
+      this.runLayers(0, exchange, sink);
+    };
+    if (hasNoBody(req)) {
+      go();
+      return;
+    }
+    readBody(req, d.maxBodySize, d.spoolDir).then(
+      (b) => {
+        body = b;
+        go();
+      },
+      (err: unknown) => {
+        sink.fail(err instanceof AskrError ? err : new AskrError('ASKR_ERR_BAD_REQUEST', String(err)));
+        if (err instanceof AskrError && err.code === 'ASKR_ERR_BODY_TOO_LARGE') req.resume();
+      },
+    );
+  }
+
+  private runLayers(index: number, exchange: PhpExchange, sink: ResponseSink): void {
+    const layer = this.deps.layers[index];
+    if (!layer) {
+      this.deps.pool.dispatch(exchange.request, sink, exchange.deadline);
+      return;
+    }
+    layer.dispatch(exchange, sink, (next) => {
+      this.runLayers(index + 1, exchange, next);
+    });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    for (const route of this.deps.routes) {
+      if (route.handleUpgrade?.(req, socket, head)) return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  }
+}

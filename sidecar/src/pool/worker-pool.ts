@@ -1,0 +1,363 @@
+import { createServer, type Server } from 'node:net';
+import { unlinkSync } from 'node:fs';
+import { AskrError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { TemplateClient } from '../php/template-client.js';
+import { decide, initialMemory, scaleUpNeeded, type AutoscaleDecision, type AutoscaleMemory, type PoolGauges } from './autoscaler.js';
+import { Exchange } from './exchange.js';
+import { PhpWorker, type ReadyReport } from './php-worker.js';
+import { RequestQueue } from './request-queue.js';
+import type { DispatchRequest, ResponseSink } from './response-sink.js';
+import type { WorkerCallRegistry } from './worker-calls.js';
+
+export interface PoolOptions {
+  /** Unix socket the workers of this pool connect to. */
+  socketPath: string;
+  /** Tag sent with SPAWN so the template's reports can be told apart. */
+  tag: string;
+  mode: 'worker' | 'classic';
+  min: number;
+  max: number;
+  queueSize: number;
+  requestTimeoutMs: number;
+  deferTimeoutMs: number;
+  /** 0: never recycle by count. */
+  maxRequests: number;
+  /** 0: never recycle by memory. Bytes of PHP memory_get_usage(). */
+  maxMemoryBytes: number;
+  scaleDownDelayMs: number;
+}
+
+/** Hooks the pool calls so that metrics and logs stay outside it. */
+export interface PoolObserver {
+  forked?(ms: number): void;
+  autoscaled?(decision: AutoscaleDecision, gauges: PoolGauges): void;
+  deferredDone?(report: ReadyReport): void;
+  workerDied?(pid: number, reason: string): void;
+  recycled?(reason: 'max-requests' | 'max-memory'): void;
+}
+
+export interface PoolSnapshot extends PoolGauges {
+  idle: number;
+  deferring: number;
+  min: number;
+  max: number;
+  desired: number;
+}
+
+const TICK_MS = 50;
+const SPAWN_TIMEOUT_MS = 20_000;
+
+/**
+ * The PHP workers of one front process and the requests waiting for them.
+ * Requests are dispatched FIFO to the most recently idle worker (its caches are
+ * the warmest); the pool grows with demand at once and shrinks after a
+ * cool-down (autoscaler.ts), recycles workers past --max-requests/--max-memory,
+ * replaces dead ones, and enforces the request and defer time budgets.
+ */
+export class WorkerPool {
+  private readonly server: Server;
+  private readonly workers = new Set<PhpWorker>();
+  private readonly idle: PhpWorker[] = [];
+  private readonly queue: RequestQueue;
+  private readonly spawnSentAt: number[] = [];
+  private readonly spawnByPid = new Map<number, number>();
+  private starting: { at: number }[] = [];
+  private memory: AutoscaleMemory = initialMemory();
+  private ticker: NodeJS.Timeout | null = null;
+  private draining = false;
+  private lastDesired = 0;
+  private readonly readyWaiters: (() => void)[] = [];
+  min: number;
+  max: number;
+
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly template: TemplateClient,
+    private readonly calls: WorkerCallRegistry,
+    private readonly log: Logger,
+    private readonly observer: PoolObserver = {},
+  ) {
+    this.min = options.min;
+    this.max = options.max;
+    this.queue = new RequestQueue(options.queueSize);
+    this.server = createServer((socket) => {
+      this.adopt(new PhpWorker(socket, this, (pid) => this.killPid(pid)));
+    });
+    template.on('spawned', (e) => {
+      if (e.tag !== options.tag) return;
+      this.spawnByPid.set(e.pid, this.spawnSentAt.shift() ?? performance.now());
+    });
+    template.on('exited', (e) => {
+      if (e.tag !== options.tag) return;
+      this.spawnByPid.delete(e.pid);
+      if (e.signal !== null) this.log.warn(`worker ${e.pid} was killed by signal ${e.signal}`);
+      else if (e.status !== 0 && e.status !== null) this.log.warn(`worker ${e.pid} exited with status ${e.status}`);
+    });
+    template.on('up', () => {
+      this.reconcile();
+    });
+  }
+
+  /** Listens for workers and forks the minimum. */
+  async start(): Promise<void> {
+    try {
+      unlinkSync(this.options.socketPath);
+    } catch {
+      // Nothing left over from a previous run.
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.socketPath, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.ticker = setInterval(() => {
+      this.tick();
+    }, TICK_MS);
+    this.ticker.unref();
+    this.reconcile();
+  }
+
+  /** Resolves once at least one worker is ready, or rejects after `timeoutMs`. */
+  waitForWorker(timeoutMs: number): Promise<void> {
+    if (this.idle.length > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new AskrError('ASKR_ERR_TEMPLATE', `no PHP worker connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Hands a request to a worker now, or queues it (bounded). */
+  dispatch(request: DispatchRequest, sink: ResponseSink, deadline: number): void {
+    if (this.draining) {
+      sink.fail(new AskrError('ASKR_ERR_DRAINING', 'the server is shutting down'));
+      return;
+    }
+    const worker = this.idle.pop();
+    if (worker) {
+      this.assign(worker, request, sink, deadline);
+      if (this.options.mode === 'classic') this.reconcile();
+      return;
+    }
+    if (this.queue.full) {
+      sink.fail(new AskrError('ASKR_ERR_QUEUE_FULL', `request queue is full (${this.queue.limit})`));
+      return;
+    }
+    this.queue.push({ request, sink, deadline, enqueuedAt: performance.now() });
+    this.reconcile();
+  }
+
+  snapshot(): PoolSnapshot {
+    let busy = 0;
+    let deferring = 0;
+    let alive = 0;
+    for (const w of this.workers) {
+      if (w.state === 'busy') busy++;
+      else if (w.state === 'deferring') deferring++;
+      if (w.state !== 'stopping' && w.state !== 'dead' && w.state !== 'connecting') alive++;
+    }
+    return {
+      alive,
+      starting: this.starting.length,
+      busy: busy + deferring,
+      queued: this.queue.length,
+      idle: this.idle.length,
+      deferring,
+      min: this.min,
+      max: this.max,
+      desired: this.lastDesired,
+    };
+  }
+
+  /** Changes the floor and the ceiling at run time (PUT /askr/workers). */
+  setLimits(min: number, max: number): void {
+    this.min = Math.max(1, Math.min(min, max));
+    this.max = Math.max(1, max);
+    this.tick();
+  }
+
+  /**
+   * Graceful drain: refuse new requests, let queued and in-flight ones finish
+   * (deferred work included), then stop the workers. Bounded by `timeoutMs`.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline && (this.queue.length > 0 || [...this.workers].some((w) => w.state === 'busy' || w.state === 'deferring'))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const item of this.queue.drain()) item.sink.fail(new AskrError('ASKR_ERR_DRAINING', 'the server is shutting down'));
+    for (const w of this.workers) w.stop('shutdown');
+    while (performance.now() < deadline + 2000 && [...this.workers].some((w) => w.state !== 'dead')) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const w of this.workers) w.kill('did not stop in time');
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.draining = true;
+    for (const item of this.queue.drain()) item.sink.fail(new AskrError('ASKR_ERR_DRAINING', 'the server is shutting down'));
+    for (const w of this.workers) w.kill('pool closed');
+    await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
+  }
+
+  // --- worker events (PhpWorker calls these) ---------------------------------
+
+  hello(worker: PhpWorker): void {
+    this.starting.shift();
+    const sentAt = this.spawnByPid.get(worker.pid);
+    if (sentAt !== undefined) {
+      this.observer.forked?.(performance.now() - sentAt);
+      this.spawnByPid.delete(worker.pid);
+    }
+    for (const w of this.readyWaiters.splice(0)) w();
+    this.becomeIdle(worker);
+  }
+
+  responseEnded(_worker: PhpWorker, _exchange: Exchange): void {
+    // The worker stays busy (deferring) until READY; classic workers exit.
+  }
+
+  ready(worker: PhpWorker, report: ReadyReport): void {
+    if (report.deferred > 0) this.observer.deferredDone?.(report);
+    if (worker.state === 'stopping') return;
+    const o = this.options;
+    if (o.maxRequests > 0 && report.requests >= o.maxRequests) {
+      this.recycle(worker, 'max-requests');
+      return;
+    }
+    if (o.maxMemoryBytes > 0 && report.memory >= o.maxMemoryBytes) {
+      this.recycle(worker, 'max-memory');
+      return;
+    }
+    this.becomeIdle(worker);
+  }
+
+  died(worker: PhpWorker, reason: string): void {
+    this.workers.delete(worker);
+    const i = this.idle.indexOf(worker);
+    if (i !== -1) this.idle.splice(i, 1);
+    if (reason !== '') {
+      this.log.warn(`worker ${worker.pid} died: ${reason}; forking a replacement`);
+      this.observer.workerDied?.(worker.pid, reason);
+    }
+    this.reconcile();
+  }
+
+  // --- internals ----------------------------------------------------------------
+
+  private adopt(worker: PhpWorker): void {
+    this.workers.add(worker);
+  }
+
+  private becomeIdle(worker: PhpWorker): void {
+    if (this.draining && this.queue.length === 0) {
+      worker.stop('shutdown');
+      return;
+    }
+    const next = this.queue.shift();
+    if (next) {
+      this.assign(worker, next.request, next.sink, next.deadline);
+      return;
+    }
+    this.idle.push(worker);
+  }
+
+  private assign(worker: PhpWorker, request: DispatchRequest, sink: ResponseSink, deadline: number): void {
+    const exchange = new Exchange(worker, request, sink, this.calls);
+    deadlines.set(exchange, deadline);
+    worker.begin(exchange);
+  }
+
+  private recycle(worker: PhpWorker, reason: 'max-requests' | 'max-memory'): void {
+    this.observer.recycled?.(reason);
+    worker.stop(reason);
+    this.reconcile();
+  }
+
+  private killPid(pid: number): void {
+    if (!this.template.kill(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Not ours to see (another PID namespace) or already gone.
+      }
+    }
+  }
+
+  private spawn(count: number): void {
+    if (count <= 0 || !this.template.connected) return;
+    if (!this.template.spawn(count, this.options.socketPath, this.options.tag)) return;
+    const now = performance.now();
+    for (let i = 0; i < count; i++) {
+      this.starting.push({ at: now });
+      this.spawnSentAt.push(now);
+    }
+  }
+
+  private reconcile(): void {
+    if (this.draining) return;
+    const s = this.snapshot();
+    if (this.options.mode === 'classic') {
+      // Each classic process serves one request: keep `min` spares forked ahead of demand.
+      const room = this.max - (s.alive + s.starting);
+      const want = this.min + s.queued - (s.idle + s.starting);
+      this.spawn(Math.max(0, Math.min(room, want)));
+      return;
+    }
+    this.spawn(scaleUpNeeded(s, { min: this.min, max: this.max }));
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    for (const item of this.queue.expire(now)) {
+      item.sink.fail(new AskrError('ASKR_ERR_TIMEOUT', `request waited longer than --request-timeout (${this.options.requestTimeoutMs} ms) for a worker`));
+    }
+    this.starting = this.starting.filter((s) => now - s.at < SPAWN_TIMEOUT_MS);
+    for (const w of this.workers) {
+      const ex = w.exchange;
+      if (w.state === 'busy' && ex) {
+        const deadline = deadlines.get(ex) ?? Infinity;
+        if (now >= deadline) {
+          ex.fail(new AskrError('ASKR_ERR_TIMEOUT', `${ex.request.method} ${ex.request.uri} exceeded --request-timeout (${this.options.requestTimeoutMs} ms)`));
+          w.kill('request timeout');
+        }
+      } else if (w.state === 'deferring' && now - w.phaseSince > this.options.deferTimeoutMs && w.mode === 'worker') {
+        this.log.warn(`worker ${w.pid}: deferred work exceeded --defer-timeout (${this.options.deferTimeoutMs} ms); replacing it`);
+        w.kill('deferred work exceeded --defer-timeout');
+      }
+    }
+    if (this.draining) return;
+    if (this.options.mode === 'classic') {
+      this.reconcile();
+      return;
+    }
+    const gauges = this.snapshot();
+    const decision = decide(gauges, { min: this.min, max: this.max, scaleDownDelayMs: this.options.scaleDownDelayMs, harvestStepMs: Math.max(250, this.options.scaleDownDelayMs / 10) }, this.memory, now);
+    this.memory = decision.memory;
+    this.lastDesired = decision.desired;
+    if (decision.spawn > 0) this.spawn(decision.spawn);
+    for (let i = 0; i < decision.harvest; i++) {
+      // The longest-idle worker goes first; busy and deferring ones are never picked.
+      const victim = this.idle.shift();
+      if (!victim) break;
+      victim.stop(decision.reason === 'ceiling' ? 'ceiling lowered' : 'idle');
+    }
+    if (decision.reason !== 'steady') this.observer.autoscaled?.(decision, gauges);
+  }
+}
+
+/** Request deadlines, kept beside the exchanges so the hot path allocates nothing extra. */
+const deadlines = new WeakMap<Exchange, number>();

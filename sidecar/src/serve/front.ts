@@ -1,0 +1,185 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { ServeConfig } from '../config/serve-config.js';
+import { AccessLog } from '../http/access-log.js';
+import { FrontHandler, type DispatchLayer, type RouteFeature } from '../http/front-handler.js';
+import { ScriptResolver } from '../http/script-resolver.js';
+import { StaticFiles } from '../http/static-files.js';
+import { TrustedProxies } from '../http/trusted-proxies.js';
+import type { Logger } from '../log/logger.js';
+import { SidecarMetrics } from '../metrics/sidecar-metrics.js';
+import { TemplateClient } from '../php/template-client.js';
+import type { WorkerCallRegistry } from '../pool/worker-calls.js';
+import { WorkerPool, type PoolSnapshot } from '../pool/worker-pool.js';
+import { GaugeBoard, shareOf } from '../shm/gauge-board.js';
+
+export interface FrontOptions {
+  config: ServeConfig;
+  procIndex: number;
+  procs: number;
+  templateSocket: string;
+  gauges: GaugeBoard;
+  registry: Registry;
+  metrics: SidecarMetrics;
+  calls: WorkerCallRegistry;
+  log: Logger;
+  routes: RouteFeature[];
+  layers: DispatchLayer[];
+}
+
+/**
+ * One front process: the HTTP(S)/WebSocket listener, the pipeline, and the PHP
+ * workers it owns (its share of the pod's floor and ceiling). It publishes its
+ * gauges to shared memory every tick and follows the ceiling found there.
+ */
+export class Front {
+  readonly server: Server;
+  readonly pool: WorkerPool;
+  readonly handler: FrontHandler;
+  readonly accessLog: AccessLog;
+  private publisher: NodeJS.Timeout | null = null;
+  private limitsGeneration = 0;
+
+  private constructor(
+    private readonly options: FrontOptions,
+    readonly template: TemplateClient,
+  ) {
+    const c = options.config;
+    const i = options.procIndex;
+    const n = options.procs;
+    this.pool = new WorkerPool(
+      {
+        socketPath: join(c.runDir, `front-${i}.sock`),
+        tag: `f${i}`,
+        mode: c.mode,
+        min: shareOf(c.workersMin, i, n, 1),
+        max: shareOf(c.workersMax, i, n, 1),
+        queueSize: c.queueSize,
+        requestTimeoutMs: c.requestTimeout * 1000,
+        deferTimeoutMs: c.deferTimeout * 1000,
+        maxRequests: c.maxRequests,
+        maxMemoryBytes: Math.floor(c.maxMemory * 1024 * 1024),
+        scaleDownDelayMs: c.scaleDownDelay * 1000,
+      },
+      template,
+      options.calls,
+      options.log,
+      {
+        forked: (ms) => options.metrics.forkDuration.observe(ms / 1000),
+        deferredDone: (r) => {
+          options.metrics.deferred.inc(r.deferred);
+          if (r.deferredErrors > 0) options.metrics.deferredErrors.inc(r.deferredErrors);
+          options.metrics.deferredDuration.observe(r.deferredMs / 1000);
+        },
+        workerDied: () => options.metrics.workerDeaths.inc(),
+        recycled: (reason) => options.metrics.recycles.inc({ reason }),
+        autoscaled: (d, g) => {
+          options.metrics.autoscaleEvents.inc({ direction: d.reason });
+          options.log.info(`autoscale ${d.reason} busy=${g.busy} queued=${g.queued} alive=${g.alive} → desired=${d.desired}`);
+        },
+      },
+    );
+    this.accessLog = new AccessLog(c.accessLog);
+    this.handler = new FrontHandler({
+      mode: c.mode,
+      pool: this.pool,
+      staticFiles: new StaticFiles(c.root),
+      scripts: new ScriptResolver(c.root),
+      proxies: new TrustedProxies(c.trustedProxies ?? []),
+      accessLog: this.accessLog,
+      metrics: options.metrics,
+      log: options.log,
+      maxBodySize: c.maxBodySize,
+      requestTimeoutMs: c.requestTimeout * 1000,
+      spoolDir: c.runDir,
+      routes: options.routes,
+      layers: options.layers,
+    });
+    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
+      this.handler.handle(req, res);
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.handler.handleUpgrade(req, socket, head);
+    });
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  static async start(options: FrontOptions, connectTimeoutMs: number): Promise<Front> {
+    const template = new TemplateClient(options.templateSocket);
+    template.on('down', () => options.log.warn('lost the PHP template; reconnecting'));
+    await template.connect(connectTimeoutMs);
+    const front = new Front(options, template);
+    await front.pool.start();
+    front.publish();
+    front.publisher = setInterval(() => {
+      front.publish();
+    }, 50);
+    front.publisher.unref();
+    return front;
+  }
+
+  snapshot(): PoolSnapshot {
+    return this.pool.snapshot();
+  }
+
+  listen(host: string, port: number): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host, port, exclusive: false }, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting connections, finishes in-flight work, stops the workers. */
+  async drain(timeoutMs: number): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => { r(); }));
+    this.server.closeIdleConnections();
+    await this.pool.drain(timeoutMs);
+    this.server.closeAllConnections();
+    await closed;
+    this.stopPublishing();
+  }
+
+  async close(): Promise<void> {
+    this.stopPublishing();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => { r(); }));
+    await this.pool.close();
+    this.template.close();
+    this.accessLog.close();
+  }
+
+  private stopPublishing(): void {
+    if (this.publisher) clearInterval(this.publisher);
+    this.publisher = null;
+    this.accessLog.flush();
+  }
+
+  private publish(): void {
+    const o = this.options;
+    const limits = o.gauges.limits();
+    if (limits.generation !== this.limitsGeneration && limits.max > 0) {
+      this.limitsGeneration = limits.generation;
+      this.pool.setLimits(shareOf(limits.min, o.procIndex, o.procs, 1), shareOf(limits.max, o.procIndex, o.procs, 1));
+    }
+    const s = this.pool.snapshot();
+    o.gauges.publish(o.procIndex, {
+      queued: s.queued,
+      alive: s.alive,
+      busy: s.busy,
+      idle: s.idle,
+      starting: s.starting,
+      desired: s.desired,
+      min: s.min,
+      max: s.max,
+      deferring: s.deferring,
+    });
+  }
+}
