@@ -47,12 +47,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // Exit now: a failed start may leave retry timers behind that would keep the process alive.
     if (err instanceof AskrError) {
-      process.stderr.write(`askr: ${err.message}\n`);
-      process.exitCode = err.exitCode;
+      process.stderr.write(`askr: ${err.message}\n`, () => process.exit(err.exitCode));
       return;
     }
-    process.stderr.write(`askr: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`askr: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`, () => process.exit(1));
   },
 );

@@ -130,13 +130,13 @@ export class FrontHandler {
     view: ClientView,
     path: string,
     started: number,
-    done: (summary: ResponseSummary, via: string, cache?: string) => void,
+    done: (summary: ResponseSummary, via: string, cache?: string, worker?: number) => void,
   ): void {
     const d = this.deps;
     let cacheResult: string | undefined;
     let body: DispatchRequest['body'] = { kind: 'inline', data: Buffer.alloc(0) };
     const sink = new HttpResponseSink(res, (summary) => {
-      done(summary, summary.error && !summary.status ? 'error' : 'php', cacheResult);
+      done(summary, 'php', cacheResult, summary.workerPid);
       void releaseBody(body);
     });
     let script = this.workerScriptName;
@@ -152,13 +152,18 @@ export class FrontHandler {
     }
     const local = { address: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 };
     const go = (): void => {
+      const server = serverVars(req, view, local);
+      // The body is read in full before dispatch, so its length is known even when
+      // the client sent it chunked (nginx sets CONTENT_LENGTH the same way).
+      const size = body.kind === 'inline' ? body.data.length : body.size;
+      if (size > 0 || server.CONTENT_LENGTH !== undefined) server.CONTENT_LENGTH = String(size);
       const request: DispatchRequest = {
         id,
         method: req.method ?? 'GET',
         uri: req.url ?? '/',
         script,
         pathInfo,
-        server: serverVars(req, view, local),
+        server,
         body,
       };
       const deadline = started + d.requestTimeoutMs;

@@ -12,6 +12,7 @@ const BUFFER_LIMIT = 256 * 1024;
 
 /** What the sink remembers about a finished response, for logs and metrics. */
 export interface ResponseSummary {
+  workerPid?: number;
   status: number;
   bytes: number;
   streamed: boolean;
@@ -92,6 +93,10 @@ export class HttpResponseSink implements ResponseSink {
 
   onDrain(resume: () => void): void {
     this.res.on('drain', resume);
+  }
+
+  assigned(workerPid: number): void {
+    this.summary.workerPid = workerPid;
   }
 
   private start(streamed: boolean): void {

@@ -61,6 +61,7 @@ export class Exchange {
       body: req.body.kind === 'inline' ? 'inline' : 'stream',
     };
     const worker = this.worker;
+    this.sink.assigned?.(worker.pid);
     this.sink.onDrain(() => {
       worker.resume();
     });

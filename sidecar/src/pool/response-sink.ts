@@ -17,6 +17,8 @@ export interface ResponseSink {
   fail(error: AskrError): void;
   /** Registers the callback that resumes a paused worker. */
   onDrain(resume: () => void): void;
+  /** Told which worker took the request (for logs and recordings). */
+  assigned?(workerPid: number): void;
 }
 
 /** The request as the pool hands it to a worker. */

@@ -17,6 +17,9 @@ export type WorkerCallHandler = (args: Record<string, unknown>, ctx: WorkerCallC
 export class WorkerCallRegistry {
   private readonly handlers = new Map<string, WorkerCallHandler>();
 
+  /** @param fallback serves operations nobody registered (replays answer them with null). */
+  constructor(private readonly fallback?: (op: string, args: Record<string, unknown>, ctx: WorkerCallContext) => unknown) {}
+
   register(op: string, handler: WorkerCallHandler): void {
     if (this.handlers.has(op)) throw new Error(`worker call "${op}" registered twice`);
     this.handlers.set(op, handler);
@@ -25,6 +28,7 @@ export class WorkerCallRegistry {
   /** Runs a call; unknown operations reject with a message the PHP side turns into an exception. */
   async invoke(op: string, args: Record<string, unknown>, ctx: WorkerCallContext): Promise<unknown> {
     const handler = this.handlers.get(op);
+    if (!handler && this.fallback) return await this.fallback(op, args, ctx);
     if (!handler) throw new Error(`unknown askr operation "${op}" (is the feature enabled?)`);
     return await handler(args, ctx);
   }

@@ -162,6 +162,11 @@ export class Front {
     this.accessLog.flush();
   }
 
+  /** Writes this process's gauges to shared memory now (readiness right after start). */
+  publishNow(): void {
+    this.publish();
+  }
+
   private publish(): void {
     const o = this.options;
     const limits = o.gauges.limits();

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startAskr, type AskrProcess } from '../src/askr-process.js';
+import { eventually, http, multipart } from '../src/http-client.js';
+import { repoRoot } from '../src/repo.js';
+
+const root = join(repoRoot, 'e2e/fixtures/classic');
+
+function setCookies(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'set-cookie') out.push(raw[i + 1] ?? '');
+  return out;
+}
+
+describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
+  let askr: AskrProcess;
+  before(async () => {
+    askr = await startAskr(['--root', root, '--workers-min', '2', '--workers-max', '4']);
+  });
+  after(async () => {
+    await askr.stop();
+  });
+
+  it('runs the script a URL names, with PATH_INFO, and falls back to the front controller', async () => {
+    const info = await http(`${askr.url}/server.php/extra/path?x=1`);
+    const server = JSON.parse(info.text) as Record<string, string>;
+    assert.equal(server.SCRIPT_NAME, '/server.php');
+    assert.equal(server.PATH_INFO, '/extra/path');
+    assert.equal(server.SCRIPT_FILENAME, join(root, 'server.php'));
+    assert.equal(server.QUERY_STRING, 'x=1');
+    assert.equal(server.REQUEST_METHOD, 'GET');
+    assert.equal(server.DOCUMENT_ROOT, root);
+    const front = await http(`${askr.url}/pretty/url?q=2`);
+    assert.equal(front.text, 'front controller uri=/pretty/url?q=2 script=/index.php');
+    const sub = await http(`${askr.url}/sub/`);
+    assert.equal(sub.text, 'sub index cwd=sub');
+    assert.equal((await http(`${askr.url}/missing.php`)).status, 404);
+  });
+
+  it('header(), header_remove(), headers_list(), http_response_code() behave as under FPM', async () => {
+    const r = await http(`${askr.url}/headers.php`);
+    assert.equal(r.status, 201);
+    assert.equal(r.headers['x-one'], '1');
+    assert.equal(r.headers['x-multi'], 'a, b');
+    assert.equal(r.headers['x-replaced'], 'new');
+    assert.equal(r.headers['x-removed'], undefined);
+    assert.equal(r.headers['content-type'], 'text/plain;charset=UTF-8'.replace(';', '; '));
+    const body = JSON.parse(r.text) as { list: string[]; sent: boolean; code: number };
+    assert.deepEqual(body.list, ['X-One: 1', 'X-Multi: a', 'X-Multi: b', 'X-Replaced: new', 'Content-Type: text/plain; charset=UTF-8']);
+    assert.equal(body.sent, false);
+    assert.equal(body.code, 201);
+    assert.equal((await http(`${askr.url}/status-line.php`)).status, 418);
+    const loc = await http(`${askr.url}/location.php`);
+    assert.equal(loc.status, 302);
+    assert.equal(loc.headers.location, '/elsewhere');
+  });
+
+  it('setcookie() and setrawcookie() produce the same Set-Cookie lines as PHP', async () => {
+    const r = await http(`${askr.url}/cookies.php`);
+    const cookies = setCookies(r.rawHeaders);
+    assert.equal(cookies[0], 'plain=a%20value%3B%20with%3Dspecials');
+    assert.match(cookies[1] ?? '', /^opts=x; expires=Wed, 18 May 2033 03:33:20 GMT; Max-Age=\d+; path=\/p; domain=example\.test; secure; HttpOnly; SameSite=Strict$/);
+    assert.equal(cookies[2], 'raw=a%20b');
+    assert.equal(cookies[3], 'gone=deleted; expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0');
+  });
+
+  it('exit and die end the request with the output so far; shutdown functions still print', async () => {
+    const e = await http(`${askr.url}/exit.php`);
+    assert.equal(e.status, 200);
+    assert.equal(e.text, 'before exit\n');
+    assert.equal(e.headers['x-before-exit'], 'yes');
+    const d = await http(`${askr.url}/die.php`);
+    assert.equal(d.status, 403);
+    assert.equal(d.text, 'denied by die()\n');
+    const s = await http(`${askr.url}/shutdown.php`);
+    assert.equal(s.text, 'main body\nfrom shutdown function\n');
+  });
+
+  it('output buffers nest and open ones are flushed at the end', async () => {
+    const r = await http(`${askr.url}/ob.php`);
+    assert.equal(r.text, 'KEPT the dog sat\n');
+  });
+
+  it('a fatal error or an uncaught exception answers 500, the worker pool carries on', async () => {
+    assert.equal((await http(`${askr.url}/fatal.php`)).status, 500);
+    assert.equal((await http(`${askr.url}/exception.php`)).status, 500);
+    assert.equal((await http(`${askr.url}/index.php`)).status, 200);
+  });
+
+  it('a chunked request body gets a CONTENT_LENGTH, as behind nginx', async () => {
+    const r = await http(`${askr.url}/json-input.php`, { method: 'POST', body: '{"x":1}', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } });
+    const out = JSON.parse(r.text) as { received: unknown; length: string };
+    assert.deepEqual(out.received, { x: 1 });
+    assert.equal(out.length, '7');
+  });
+
+  it('php://input carries a JSON body; $_POST stays empty for it', async () => {
+    const payload = JSON.stringify({ a: [1, 2], b: 'ü' });
+    const r = await http(`${askr.url}/json-input.php`, { method: 'POST', body: payload, headers: { 'Content-Type': 'application/json' } });
+    const out = JSON.parse(r.text) as { received: unknown; post: unknown[]; length: string };
+    assert.deepEqual(out.received, { a: [1, 2], b: 'ü' });
+    assert.deepEqual(out.post, []);
+    assert.equal(out.length, String(Buffer.byteLength(payload)));
+  });
+
+  it('multipart uploads fill $_FILES and $_POST; is_uploaded_file and move_uploaded_file work', async () => {
+    const data = Buffer.alloc(300_000, 7);
+    const { body, contentType } = multipart([
+      { name: 'title', value: 'hello' },
+      { name: 'tags[]', value: 'a' },
+      { name: 'tags[]', value: 'b' },
+      { name: 'doc', filename: 'big.dat', type: 'application/octet-stream', data },
+    ]);
+    const r = await http(`${askr.url}/upload.php`, { method: 'POST', body, headers: { 'Content-Type': contentType } });
+    const out = JSON.parse(r.text) as { post: Record<string, unknown>; files: Record<string, Record<string, unknown>>; input: string };
+    assert.deepEqual(out.post, { title: 'hello', tags: ['a', 'b'] });
+    const doc = out.files.doc!;
+    assert.equal(doc.name, 'big.dat');
+    assert.equal(doc.size, data.length);
+    assert.equal(doc.error, 0);
+    assert.equal(doc.is_uploaded, true);
+    assert.equal(doc.moved, true);
+    assert.equal(doc.not_uploaded, false);
+    const { createHash } = await import('node:crypto');
+    assert.equal(doc.sha1, createHash('sha1').update(data).digest('hex'));
+    assert.equal(doc.moved_sha1, doc.sha1);
+    assert.equal(out.input, '', 'php://input is empty for multipart bodies, as in PHP');
+  });
+
+  it('flush() reaches the client before the script ends', async () => {
+    const arrivals: number[] = [];
+    const r = await http(`${askr.url}/flush.php`, { onChunk: (_c, at) => arrivals.push(at) });
+    assert.equal(r.text, 'part 1\npart 2\npart 3\n');
+    assert.ok(arrivals.length >= 3, `expected the body in at least 3 chunks, got ${arrivals.length}`);
+    assert.equal(r.headers['transfer-encoding'], 'chunked');
+  });
+
+  it('askr_defer() runs after the client has the response', async () => {
+    const id = `c${process.pid}${Date.now()}`;
+    const file = join(tmpdir(), `askr-classic-defer-${id}`);
+    rmSync(file, { force: true });
+    const r = await http(`${askr.url}/defer.php?id=${id}`);
+    assert.equal(r.text, 'response first\n');
+    assert.equal(existsSync(file), false, 'deferred work must not have run before the response arrived');
+    await eventually(() => (existsSync(file) ? true : undefined), 10_000, 'the deferred file');
+    assert.equal(readFileSync(file, 'utf8'), 'done');
+    rmSync(file, { force: true });
+  });
+
+  it('every request gets a fresh process: functions, classes, constants and globals do not carry over', async () => {
+    for (let i = 0; i < 4; i++) {
+      const seen = JSON.parse((await http(`${askr.url}/declare.php`)).text) as Record<string, boolean>;
+      assert.deepEqual(seen, { function: false, class: false, constant: false, global: false });
+    }
+  });
+});
+
+describe('askr serve, static files', () => {
+  let askr: AskrProcess;
+  before(async () => {
+    askr = await startAskr(['--root', root, '--workers', '1']);
+  });
+  after(async () => {
+    await askr.stop();
+  });
+
+  it('serves files with their type, ETag and Last-Modified', async () => {
+    const r = await http(`${askr.url}/static.txt`);
+    assert.equal(r.status, 200);
+    assert.equal(r.text, 'hello static\n');
+    assert.equal(r.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.ok(r.headers.etag);
+    assert.ok(r.headers['last-modified']);
+    assert.equal((await http(`${askr.url}/data.json`)).headers['content-type'], 'application/json');
+  });
+
+  it('answers 304 to a matching If-None-Match and If-Modified-Since', async () => {
+    const first = await http(`${askr.url}/static.txt`);
+    const again = await http(`${askr.url}/static.txt`, { headers: { 'If-None-Match': String(first.headers.etag) } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const since = await http(`${askr.url}/static.txt`, { headers: { 'If-Modified-Since': String(first.headers['last-modified']) } });
+    assert.equal(since.status, 304);
+  });
+
+  it('answers a single Range with 206, an unsatisfiable one with 416', async () => {
+    const full = readFileSync(join(root, 'big.bin'));
+    const r = await http(`${askr.url}/big.bin`, { headers: { Range: 'bytes=10-29' } });
+    assert.equal(r.status, 206);
+    assert.equal(r.headers['content-range'], `bytes 10-29/${full.length}`);
+    assert.deepEqual(r.body, full.subarray(10, 30));
+    const tail = await http(`${askr.url}/big.bin`, { headers: { Range: 'bytes=-5' } });
+    assert.deepEqual(tail.body, full.subarray(full.length - 5));
+    assert.equal((await http(`${askr.url}/big.bin`, { headers: { Range: `bytes=${full.length + 10}-` } })).status, 416);
+    const whole = await http(`${askr.url}/big.bin`);
+    assert.deepEqual(whole.body, full);
+  });
+
+  it('never serves PHP sources or dotfiles', async () => {
+    const php = await http(`${askr.url}/headers.php`);
+    assert.doesNotMatch(php.text, /<\?php/);
+    assert.notEqual((await http(`${askr.url}/.env`)).text, 'DB_PASSWORD=x');
+    assert.notEqual((await http(`${askr.url}/.hidden/secret.txt`)).text, 'secret');
+    assert.doesNotMatch((await http(`${askr.url}/%2e%2e/%2e%2e/package.json`)).text, /"workspaces"/);
+  });
+});

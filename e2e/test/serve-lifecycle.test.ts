@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startAskr } from '../src/askr-process.js';
+import { eventually, http } from '../src/http-client.js';
+import { repoRoot } from '../src/repo.js';
+
+const app = join(repoRoot, 'examples/laravel');
+const laravel = ['--root', join(app, 'public'), '--worker-script', join(app, 'worker.php')];
+const token = 'lifecycle-token';
+
+async function status(admin: string | null): Promise<{ workers: { alive: number; busy: number; max: number; min: number } }> {
+  const r = await http(`${String(admin)}/askr/status`, { headers: { 'X-Askr-Token': token } });
+  return JSON.parse(r.text) as { workers: { alive: number; busy: number; max: number; min: number } };
+}
+
+async function aliveBack(admin: string | null, want: number): Promise<void> {
+  await eventually(async () => ((await status(admin)).workers.alive === want ? true : undefined), 15_000, `${want} workers alive`);
+}
+
+describe('askr serve owns the request lifecycle', () => {
+  it('--request-timeout: 504, the stuck worker is killed and replaced warm', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '2', '--request-timeout', '1', '--admin-token', token]);
+    t.after(() => askr.stop());
+    const started = performance.now();
+    const r = await http(`${askr.url}/slow?ms=8000`);
+    assert.equal(r.status, 504);
+    assert.ok(performance.now() - started < 7000, 'the client got its 504 long before the script would have finished');
+    await aliveBack(askr.admin, 2);
+    assert.equal((await http(`${askr.url}/hello`)).status, 200);
+  });
+
+  it('a worker that dies mid-request: 502 for that request, a warm replacement, nothing else affected', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '2', '--admin-token', token]);
+    t.after(() => askr.stop());
+    const slow = http(`${askr.url}/slow?ms=1500`);
+    const killed = await http(`${askr.url}/crash`);
+    assert.equal(killed.status, 502);
+    const segv = await http(`${askr.url}/crash?signal=segv`);
+    assert.equal(segv.status, 502);
+    assert.equal((await slow).status, 200, 'the request on the other worker was not affected');
+    // A fatal error is answered by PHP itself, as under PHP-FPM: 500, then the process is replaced.
+    assert.equal((await http(`${askr.url}/fatal`)).status, 500);
+    // exit() mid-request delivers what was printed (FPM and dd() behave so) and the worker is replaced.
+    const exited = await http(`${askr.url}/exit`);
+    assert.equal(exited.status, 200);
+    assert.equal(exited.text, 'partial output before exit\n');
+    await aliveBack(askr.admin, 2);
+    for (let i = 0; i < 4; i++) assert.equal((await http(`${askr.url}/hello`)).status, 200);
+  });
+
+  it('a bounded queue: past it, 503 with Retry-After', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--queue-size', '2']);
+    t.after(() => askr.stop());
+    const results = await Promise.all(Array.from({ length: 6 }, () => http(`${askr.url}/slow?ms=700`)));
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 200, 200, 503, 503, 503]);
+    for (const r of results.filter((x) => x.status === 503)) assert.equal(r.headers['retry-after'], '1');
+  });
+
+  it('--max-body-size: 413 before any PHP runs, by Content-Length or by counting a chunked body', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--max-body-size', '1K']);
+    t.after(() => askr.stop());
+    const big = 'a='.concat('x'.repeat(4000));
+    const declared = await http(`${askr.url}/form`, { method: 'POST', body: big, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(declared.status, 413);
+    const chunked = await http(`${askr.url}/form`, { method: 'POST', body: big, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' } });
+    assert.equal(chunked.status, 413);
+    const small = await http(`${askr.url}/form`, { method: 'POST', body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(small.status, 200);
+  });
+
+  it('--max-requests recycles a worker between requests', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--max-requests', '3']);
+    t.after(() => askr.stop());
+    for (let i = 0; i < 7; i++) assert.equal((await http(`${askr.url}/hello?n=${i}`)).status, 200);
+    const pids = await eventually(() => {
+      const entries = askr.accessLog().filter((e) => String(e.uri).startsWith('/hello?n='));
+      return entries.length === 7 ? entries.map((e) => Number(e.worker)) : undefined;
+    }, 5000, 'seven access-log lines');
+    assert.equal(new Set(pids.slice(0, 3)).size, 1);
+    assert.equal(new Set(pids.slice(3, 6)).size, 1);
+    assert.notEqual(pids[0], pids[3]);
+    assert.notEqual(pids[3], pids[6]);
+  });
+
+  it('--max-memory recycles a worker that grew past it', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--max-memory', '1']);
+    t.after(() => askr.stop());
+    for (let i = 0; i < 3; i++) assert.equal((await http(`${askr.url}/hello?m=${i}`)).status, 200);
+    const pids = await eventually(() => {
+      const entries = askr.accessLog().filter((e) => String(e.uri).startsWith('/hello?m='));
+      return entries.length === 3 ? entries.map((e) => Number(e.worker)) : undefined;
+    }, 5000, 'three access-log lines');
+    assert.equal(new Set(pids).size, 3, 'a Laravel worker uses more than 1 MB, so each request gets a new one');
+  });
+
+  it('SIGTERM under load: stops accepting, finishes every in-flight request and the deferred work, exits 0', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '2', '--admin-token', token]);
+    t.after(() => askr.stop());
+    const inFlight = Array.from({ length: 12 }, (_, i) => http(`${askr.url}/slow?ms=300&i=${i}`, { timeoutMs: 60_000 }));
+    const deferredId = `drain${process.pid}${Date.now()}`;
+    const deferred = http(`${askr.url}/defer?id=${deferredId}&ms=800`);
+    // Every request has reached the server: both workers busy, the rest queued.
+    await eventually(async () => {
+      const s = (await http(`${String(askr.admin)}/askr/status`, { headers: { 'X-Askr-Token': token } })).text;
+      const parsed = JSON.parse(s) as { workers: { busy: number }; queue: { depth: number } };
+      return parsed.workers.busy === 2 && parsed.queue.depth >= 9 ? true : undefined;
+    }, 10_000, 'the load to be in flight');
+    askr.child.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    assert.deepEqual(results.map((r) => r.status), new Array<number>(12).fill(200), 'every accepted request completed');
+    assert.equal((await deferred).status, 200);
+    assert.equal(await askr.exited(60_000), 0);
+    const { existsSync, rmSync } = await import('node:fs');
+    const file = join(app, 'storage/app', `deferred-${deferredId}`);
+    assert.ok(existsSync(file), 'the deferred work ran before the process exited');
+    rmSync(file, { force: true });
+  });
+
+  it('--trusted-proxies: X-Forwarded-* only from trusted peers', async (t) => {
+    const root = join(repoRoot, 'e2e/fixtures/classic');
+    const trusted = await startAskr(['--root', root, '--workers', '1', '--trusted-proxies', '127.0.0.0/8']);
+    t.after(() => trusted.stop());
+    const untrusted = await startAskr(['--root', root, '--workers', '1', '--trusted-proxies', '10.0.0.0/8']);
+    t.after(() => untrusted.stop());
+    const headers = { 'X-Forwarded-For': '203.0.113.7, 127.0.0.1', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'shop.example' };
+    const a = JSON.parse((await http(`${trusted.url}/server.php`, { headers })).text) as Record<string, string>;
+    assert.equal(a.REMOTE_ADDR, '203.0.113.7');
+    assert.equal(a.HTTPS, 'on');
+    assert.equal(a.HTTP_HOST, 'shop.example');
+    assert.equal(a.SERVER_PORT, '443');
+    const b = JSON.parse((await http(`${untrusted.url}/server.php`, { headers })).text) as Record<string, string>;
+    assert.equal(b.REMOTE_ADDR, '127.0.0.1');
+    assert.equal(b.HTTPS, undefined);
+    assert.notEqual(b.HTTP_HOST, 'shop.example');
+  });
+});

@@ -1,0 +1,131 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Askr\Runtime\TestRunner;
+
+/**
+ * Runs PHPUnit 9 (Debian's, or the app's own when its bootstrap already loaded
+ * one) on a single test file, with the app's phpunit.xml or phpunit.xml.dist
+ * when there is one. phpunit-runner.php calls run() in every forked child;
+ * the test template calls warm() once, so that children inherit PHPUnit's
+ * classes already declared.
+ */
+final class PhpUnitRunner
+{
+    /** Exit status when the runner cannot run at all (as PHPUnit's own EXCEPTION_EXIT). */
+    public const CANNOT_RUN = 2;
+
+    private const CONFIG_FILES = ['phpunit.xml', 'phpunit.xml.dist'];
+
+    /** The app's PHPUnit configuration file, if it has one. */
+    public static function configFile(string $root): ?string
+    {
+        foreach (self::CONFIG_FILES as $name) {
+            if (is_file("$root/$name")) {
+                return "$root/$name";
+            }
+        }
+        return null;
+    }
+
+    /** The `bootstrap` attribute of the app's configuration, as an absolute path. */
+    public static function configuredBootstrap(string $root): ?string
+    {
+        $config = self::configFile($root);
+        if ($config === null) {
+            return null;
+        }
+        $doc = new \DOMDocument();
+        if (!@$doc->load($config, LIBXML_NONET)) {
+            return null;
+        }
+        $bootstrap = $doc->documentElement?->getAttribute('bootstrap') ?? '';
+        if ($bootstrap === '') {
+            return null;
+        }
+        return str_starts_with($bootstrap, '/') ? $bootstrap : dirname($config) . '/' . $bootstrap;
+    }
+
+    /** Makes PHPUnit's classes loadable; false when no PHPUnit 9 can be found. */
+    public static function load(): bool
+    {
+        if (!class_exists(\PHPUnit\TextUI\Command::class)) {
+            $autoload = stream_resolve_include_path('PHPUnit/Autoload.php');
+            if ($autoload === false) {
+                return false;
+            }
+            require_once $autoload;
+        }
+        // PHPUnit's process isolation (@runInSeparateProcess) loads the same autoloader in its child.
+        if (!defined('PHPUNIT_COMPOSER_INSTALL')) {
+            define('PHPUNIT_COMPOSER_INSTALL', 'PHPUnit/Autoload.php');
+        }
+        return class_exists(\PHPUnit\TextUI\Command::class);
+    }
+
+    /** PHPUnit's version, once load() succeeded. */
+    public static function version(): ?string
+    {
+        return class_exists(\PHPUnit\Runner\Version::class) ? \PHPUnit\Runner\Version::id() : null;
+    }
+
+    /**
+     * Declares the classes every PHPUnit run uses, in the template, so that no
+     * child declares them again. Returns how many classes it declared.
+     */
+    public static function warm(): int
+    {
+        if (!self::load()) {
+            return 0;
+        }
+        $before = count(get_declared_classes()) + count(get_declared_interfaces()) + count(get_declared_traits());
+        foreach (PhpUnitWarmList::CLASSES as $class) {
+            try {
+                class_exists($class) || interface_exists($class) || trait_exists($class);
+            } catch (\Throwable) {
+                // A class that needs something this PHP lacks is simply not preloaded.
+            }
+        }
+        return count(get_declared_classes()) + count(get_declared_interfaces()) + count(get_declared_traits()) - $before;
+    }
+
+    /**
+     * Runs PHPUnit on one file and returns its exit status (0 passed, 1 failed,
+     * 2 errors or cannot run).
+     *
+     * @param string|null $junit where PHPUnit writes a JUnit log of this file
+     */
+    public static function run(string $root, string $file, ?string $junit, bool $colors = false): int
+    {
+        if ($file === '' || !is_file($file)) {
+            fwrite(STDERR, "askr phpunit-runner: no such test file: $file (ASKR_TEST_FILE)\n");
+            return self::CANNOT_RUN;
+        }
+        if (!self::load()) {
+            fwrite(STDERR, "askr phpunit-runner: PHPUnit 9 is not installed (Debian: apt install phpunit)\n");
+            return self::CANNOT_RUN;
+        }
+        if (!ini_get('date.timezone')) {
+            ini_set('date.timezone', 'UTC');
+        }
+        $args = ['phpunit'];
+        $config = self::configFile($root);
+        array_push($args, ...($config !== null ? ['--configuration', $config] : ['--no-configuration']));
+        if ($junit !== null && $junit !== '') {
+            array_push($args, '--log-junit', $junit);
+        }
+        if ($colors) {
+            $args[] = '--colors=always';
+        }
+        $args[] = $file;
+        $_SERVER['argv'] = $GLOBALS['argv'] = $args;
+        $_SERVER['argc'] = $GLOBALS['argc'] = count($args);
+        try {
+            return (new \PHPUnit\TextUI\Command())->run($args, false);
+        } catch (\Throwable $e) {
+            fwrite(STDERR, $e->getMessage() . "\n");
+            return self::CANNOT_RUN;
+        }
+    }
+}
