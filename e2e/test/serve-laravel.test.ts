@@ -59,10 +59,10 @@ describe('askr serve, Laravel in worker mode', () => {
     assert.deepEqual(out.fields, { note: 'hi' });
     assert.equal(out.files.length, 1);
     assert.equal(out.files[0]?.name, 'report.txt');
-    assert.equal(out.files[0]?.size, data.length);
-    assert.equal(out.files[0]?.valid, true);
-    assert.equal(out.files[0]?.moved, true);
-    assert.equal(out.files[0]?.sha1, createHash('sha1').update(data).digest('hex'));
+    assert.equal(out.files[0].size, data.length);
+    assert.equal(out.files[0].valid, true);
+    assert.equal(out.files[0].moved, true);
+    assert.equal(out.files[0].sha1, createHash('sha1').update(data).digest('hex'));
   });
 
   it('GET /stream delivers each flushed chunk before the next is produced', async () => {

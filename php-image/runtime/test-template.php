@@ -34,6 +34,9 @@ try {
 chdir($__askr_config->root);
 
 try {
+    if ($__askr_config->kind === TestConfig::KIND_PHPUNIT) {
+        PhpUnitRunner::prepare($__askr_config->root);
+    }
     if ($__askr_config->bootstrap !== null) {
         // Global scope, as PHPUnit or `php` would load it; require_once so that
         // PHPUnit's own include_once of the same file in a child is a no-op.

@@ -28,10 +28,10 @@ export function createLogger(options: { level?: LogLevel; json?: boolean; prefix
     write(`${prefix} ${level === 'info' ? '' : level + ': '}${message}${extra}`);
   };
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    debug: (m, f) => { emit('debug', m, f); },
+    info: (m, f) => { emit('info', m, f); },
+    warn: (m, f) => { emit('warn', m, f); },
+    error: (m, f) => { emit('error', m, f); },
   };
 }
 

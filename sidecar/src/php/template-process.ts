@@ -62,8 +62,8 @@ export class TemplateProcess {
       partial = lines.pop() ?? '';
       for (const line of lines) if (line !== '') o.onLog(line);
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('error', (err) => {
       o.onLog(`cannot start ${o.phpBinary}: ${err.message}`);
     });

@@ -72,7 +72,7 @@ export class Exchange {
     worker.send(encodeHeadAndBody(FrameType.REQUEST, head));
     const stream = createReadStream(req.body.path, { highWaterMark: BODY_CHUNK });
     stream.on('data', (chunk) => {
-      if (!worker.send(encodeFrame(FrameType.REQ_BODY, chunk as Buffer))) {
+      if (!worker.send(encodeFrame(FrameType.REQ_BODY, chunk))) {
         stream.pause();
         worker.onceWritable(() => stream.resume());
       }

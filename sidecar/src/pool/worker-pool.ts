@@ -82,7 +82,7 @@ export class WorkerPool {
     this.max = options.max;
     this.queue = new RequestQueue(options.queueSize);
     this.server = createServer((socket) => {
-      this.adopt(new PhpWorker(socket, this, (pid) => this.killPid(pid)));
+      this.adopt(new PhpWorker(socket, this, (pid) => { this.killPid(pid); }));
     });
     template.on('spawned', (e) => {
       if (e.tag !== options.tag) return;

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   process.send?.({ askrFront: 'ready', port: address.port, address: address.address, family: address.family });
   process.on('message', (msg: unknown) => {
     if (typeof msg === 'object' && msg !== null && (msg as { askrFront?: string }).askrFront === 'drain') {
-      runtime
+      void runtime
         .drain(config.drainTimeout * 1000)
         .then(() => runtime.close())
         .finally(() => process.exit(0));

@@ -92,7 +92,7 @@ export class FrontCluster {
     });
     worker.on('exit', (code, signal) => {
       if (this.stopping) return;
-      this.log.warn(`front process ${index} exited (${signal ?? `code ${code}`}); restarting it`);
+      this.log.warn(`front process ${index} exited (${signal || `code ${code}`}); restarting it`);
       setTimeout(() => {
         if (!this.stopping) void this.fork(index).catch(() => undefined);
       }, RESTART_DELAY_MS);

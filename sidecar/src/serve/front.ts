@@ -67,14 +67,14 @@ export class Front {
       options.calls,
       options.log,
       {
-        forked: (ms) => options.metrics.forkDuration.observe(ms / 1000),
+        forked: (ms) => { options.metrics.forkDuration.observe(ms / 1000); },
         deferredDone: (r) => {
           options.metrics.deferred.inc(r.deferred);
           if (r.deferredErrors > 0) options.metrics.deferredErrors.inc(r.deferredErrors);
           options.metrics.deferredDuration.observe(r.deferredMs / 1000);
         },
-        workerDied: () => options.metrics.workerDeaths.inc(),
-        recycled: (reason) => options.metrics.recycles.inc({ reason }),
+        workerDied: () => { options.metrics.workerDeaths.inc(); },
+        recycled: (reason) => { options.metrics.recycles.inc({ reason }); },
         autoscaled: (d, g) => {
           options.metrics.autoscaleEvents.inc({ direction: d.reason });
           options.log.info(`autoscale ${d.reason} busy=${g.busy} queued=${g.queued} alive=${g.alive} → desired=${d.desired}`);
@@ -111,7 +111,7 @@ export class Front {
 
   static async start(options: FrontOptions, connectTimeoutMs: number): Promise<Front> {
     const template = new TemplateClient(options.templateSocket);
-    template.on('down', () => options.log.warn('lost the PHP template; reconnecting'));
+    template.on('down', () => { options.log.warn('lost the PHP template; reconnecting'); });
     await template.connect(connectTimeoutMs);
     const front = new Front(options, template);
     await front.pool.start();

@@ -158,7 +158,10 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
       await cluster?.stop(config.drainTimeout * 1000 + 5000);
       backend.close();
       admin?.closeAllConnections();
-      await new Promise<void>((r) => (admin ? admin.close(() => { r(); }) : r()));
+      await new Promise<void>((r) => {
+        if (admin) admin.close(() => { r(); });
+        else r();
+      });
       await template?.stop(5000);
       if (config.runDirIsTemporary) rmSync(config.runDir, { recursive: true, force: true });
     })();

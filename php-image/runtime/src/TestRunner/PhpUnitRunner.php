@@ -29,22 +29,37 @@ final class PhpUnitRunner
         return null;
     }
 
-    /** The `bootstrap` attribute of the app's configuration, as an absolute path. */
+    /** The `bootstrap` of the app's configuration, as PHPUnit resolves it. */
     public static function configuredBootstrap(string $root): ?string
     {
-        $config = self::configFile($root);
-        if ($config === null) {
+        $config = self::configuration($root);
+        if ($config === null || !$config->phpunit()->hasBootstrap()) {
             return null;
         }
-        $doc = new \DOMDocument();
-        if (!@$doc->load($config, LIBXML_NONET)) {
+        return $config->phpunit()->bootstrap();
+    }
+
+    /**
+     * Applies the configuration's <php> section (ini settings, constants,
+     * environment and server variables) in the template, before the bootstrap
+     * is loaded: PHPUnit does the same, in that order, so the bootstrap sees
+     * what it sees under plain `phpunit`. Children apply it again (idempotent).
+     */
+    public static function prepare(string $root): void
+    {
+        $config = self::configuration($root);
+        if ($config !== null) {
+            (new \PHPUnit\TextUI\XmlConfiguration\PhpHandler())->handle($config->php());
+        }
+    }
+
+    private static function configuration(string $root): ?\PHPUnit\TextUI\XmlConfiguration\Configuration
+    {
+        $file = self::configFile($root);
+        if ($file === null || !self::load()) {
             return null;
         }
-        $bootstrap = $doc->documentElement?->getAttribute('bootstrap') ?? '';
-        if ($bootstrap === '') {
-            return null;
-        }
-        return str_starts_with($bootstrap, '/') ? $bootstrap : dirname($config) . '/' . $bootstrap;
+        return (new \PHPUnit\TextUI\XmlConfiguration\Loader())->load($file);
     }
 
     /** Makes PHPUnit's classes loadable; false when no PHPUnit 9 can be found. */

@@ -35,9 +35,11 @@ final class OutputSink
         $this->connection = $connection;
     }
 
-    public function install(): void
+    /** @param bool $removable only for tests, which must take the buffer away again */
+    public function install(bool $removable = false): void
     {
-        ob_start([$this, 'handle'], self::CHUNK, PHP_OUTPUT_HANDLER_CLEANABLE | PHP_OUTPUT_HANDLER_FLUSHABLE);
+        $flags = PHP_OUTPUT_HANDLER_CLEANABLE | PHP_OUTPUT_HANDLER_FLUSHABLE | ($removable ? PHP_OUTPUT_HANDLER_REMOVABLE : 0);
+        ob_start([$this, 'handle'], self::CHUNK, $flags);
         $this->level = ob_get_level();
         FlushHook::bind($this);
     }
