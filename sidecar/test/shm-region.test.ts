@@ -56,10 +56,10 @@ describe('the shared-memory region', () => {
        import { GAUGE_REGION, GaugeBoard } from ${JSON.stringify(new URL('../src/shm/gauge-board.ts', import.meta.url).pathname)};
        const shm = ShmRegion.open({ path: process.argv[2], regions: [GAUGE_REGION], stamp: 'x', mode: 'attach' });
        const board = new GaugeBoard(shm.int32(GAUGE_REGION.name));
-       board.publish(1, { queued: 7, alive: 3, busy: 2, idle: 1, starting: 0, desired: 3, min: 1, max: 4, deferring: 0 });
+       board.publish(1, { queued: 7, alive: 3, busy: 2, idle: 1, starting: 0, desired: 3, min: 1, max: 4, deferring: 0, connections: 0 });
        board.setLimits(2, 9);`,
     );
-    board.publish(0, { queued: 1, alive: 2, busy: 1, idle: 1, starting: 0, desired: 2, min: 1, max: 4, deferring: 0 });
+    board.publish(0, { queued: 1, alive: 2, busy: 1, idle: 1, starting: 0, desired: 2, min: 1, max: 4, deferring: 0, connections: 0 });
     await new Promise<void>((resolve, reject) => {
       const child = fork(script, [path], { execArgv: ['--import', 'tsx'] });
       child.on('exit', (code) => {

@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import { AskrError } from '../errors.js';
 import { coreServeOptions } from './serve-options.js';
 import { recordOptions } from './record-options.js';
+import { pusherOptions } from './pusher-options.js';
 import { parseOptions, renderHelp, type ConfigOf } from './parse-options.js';
 
 /** Every `askr serve` option, in --help order. */
-export const allServeOptions = [...coreServeOptions, ...recordOptions] as const;
+export const allServeOptions = [...coreServeOptions, ...pusherOptions, ...recordOptions] as const;
 
 export type RawServeConfig = ConfigOf<typeof allServeOptions>;
 

@@ -297,14 +297,15 @@ export class WorkerPool {
     }
   }
 
-  private spawn(count: number): void {
-    if (count <= 0 || !this.template.connected) return;
-    if (!this.template.spawn(count, this.options.socketPath, this.options.tag)) return;
+  private spawn(count: number): boolean {
+    if (count <= 0 || !this.template.connected) return false;
+    if (!this.template.spawn(count, this.options.socketPath, this.options.tag)) return false;
     const now = performance.now();
     for (let i = 0; i < count; i++) {
       this.starting.push({ at: now });
       this.spawnSentAt.push(now);
     }
+    return true;
   }
 
   private reconcile(): void {
@@ -317,7 +318,14 @@ export class WorkerPool {
       this.spawn(Math.max(0, Math.min(room, want)));
       return;
     }
-    this.spawn(scaleUpNeeded(s, { min: this.min, max: this.max }));
+    const spawn = scaleUpNeeded(s, { min: this.min, max: this.max });
+    if (spawn > 0 && this.spawn(spawn)) {
+      this.lastDesired = s.alive + s.starting + spawn;
+      // Only growth past the floor is autoscaling; refilling the floor is not worth a log line.
+      if (s.busy + s.queued > this.min) {
+        this.observer.autoscaled?.({ spawn, harvest: 0, desired: this.lastDesired, memory: this.memory, reason: 'up' }, s);
+      }
+    }
   }
 
   private tick(): void {

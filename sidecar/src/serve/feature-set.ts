@@ -1,14 +1,20 @@
 import type { Registry } from 'prom-client';
+import { registerBroadcastCall } from '../broadcast/broadcast-call.js';
+import type { BroadcastHub } from '../broadcast/broadcast-hub.js';
+import { broadcastRegions } from '../broadcast/broadcast-regions.js';
+import { openBroadcastHub } from '../broadcast/open-broadcast-hub.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { DispatchLayer, RouteFeature } from '../http/front-handler.js';
 import type { FrontBus } from '../ipc/front-bus.js';
 import type { Logger } from '../log/logger.js';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
+import type { TemplateHello } from '../php/template-client.js';
 import type { WorkerCallRegistry } from '../pool/worker-calls.js';
+import { PusherService } from '../pusher/pusher-service.js';
+import { ErrorRecorder } from '../record/error-recorder.js';
 import type { ShmRegion } from '../shm/shm-region.js';
 import type { RegionSpec } from '../shm/shm-layout.js';
-import { ErrorRecorder } from '../record/error-recorder.js';
-import type { TemplateHello } from '../php/template-client.js';
+import { SseService } from '../sse/sse-service.js';
 
 export interface FeatureContext {
   config: ServeConfig;
@@ -23,23 +29,39 @@ export interface FeatureContext {
 }
 
 /** Shared-memory regions every enabled feature needs, for the supervisor's layout. */
-export function featureRegions(_config: ServeConfig): RegionSpec[] {
-  return [];
+export function featureRegions(config: ServeConfig): RegionSpec[] {
+  return [...(config.pusher ? broadcastRegions(config) : [])];
+}
+
+interface Realtime {
+  hub: BroadcastHub;
+  pusher: PusherService;
+  sse: SseService;
 }
 
 /**
  * The optional features of a front process, wired in one place: which routes
- * they answer, which layers wrap PHP dispatch (outermost first), and how they
- * start and stop.
+ * they answer, which layers wrap PHP dispatch (outermost first), the gauges they
+ * publish, and how they start and stop.
  */
 export class FeatureSet {
   private constructor(
     private readonly recorder: ErrorRecorder | null,
+    private readonly realtime: Realtime | null,
   ) {}
 
   static start(ctx: FeatureContext): Promise<FeatureSet> {
-    const recorder = ctx.config.recordErrors === undefined ? null : new ErrorRecorder(ctx.config, ctx.metrics, ctx.log);
-    return Promise.resolve(new FeatureSet(recorder));
+    const { config } = ctx;
+    const recorder = config.recordErrors === undefined ? null : new ErrorRecorder(config, ctx.metrics, ctx.log);
+    let realtime: Realtime | null = null;
+    if (config.pusher) {
+      const hub = openBroadcastHub(ctx.shm, config, ctx.bus);
+      const pusher = new PusherService({ config, hub, registry: ctx.registry, log: (m) => { ctx.log.info(`pusher: ${m}`); } });
+      const sse = new SseService({ hub, apps: pusher.apps.apps, keepalive: config.sseKeepalive, registry: ctx.registry });
+      registerBroadcastCall(ctx.calls, hub, pusher.apps.apps);
+      realtime = { hub, pusher, sse };
+    }
+    return Promise.resolve(new FeatureSet(recorder, realtime));
   }
 
   /** Called once the template has greeted the front process. */
@@ -48,7 +70,14 @@ export class FeatureSet {
   }
 
   routes(): RouteFeature[] {
-    return [];
+    const rt = this.realtime;
+    if (!rt) return [];
+    return [
+      {
+        handleRequest: (req, res) => rt.pusher.handleRequest(req, res) || rt.sse.handleRequest(req, res),
+        handleUpgrade: (req, socket, head) => rt.pusher.handleUpgrade(req, socket, head),
+      },
+    ];
   }
 
   layers(): DispatchLayer[] {
@@ -56,11 +85,20 @@ export class FeatureSet {
     return this.recorder ? [this.recorder] : [];
   }
 
-  beforeDrain(): Promise<void> {
-    return Promise.resolve();
+  /** WebSocket connections of this process (published with the pool gauges). */
+  connections(): number {
+    return this.realtime?.pusher.connectionCount ?? 0;
+  }
+
+  /** Before the pool drains: real-time clients are told to reconnect elsewhere (4200). */
+  async beforeDrain(): Promise<void> {
+    if (!this.realtime) return;
+    await this.realtime.pusher.close();
+    await this.realtime.sse.close();
   }
 
   async close(): Promise<void> {
     await this.recorder?.flush();
+    this.realtime?.hub.close();
   }
 }

@@ -59,6 +59,7 @@ export async function startFrontRuntime(o: FrontRuntimeOptions): Promise<FrontRu
       log: o.log,
       routes,
       layers,
+      connections: () => features.connections(),
     },
     60_000,
   );

@@ -27,6 +27,8 @@ export interface FrontOptions {
   log: Logger;
   routes: RouteFeature[];
   layers: DispatchLayer[];
+  /** WebSocket connections, published with the pool gauges. */
+  connections: () => number;
 }
 
 /**
@@ -185,6 +187,7 @@ export class Front {
       min: s.min,
       max: s.max,
       deferring: s.deferring,
+      connections: o.connections(),
     });
   }
 }

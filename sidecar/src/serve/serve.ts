@@ -105,7 +105,7 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
           workers: { min: t.min, max: t.max, alive: t.alive, busy: t.busy, idle: t.idle, desired: t.desired, starting: t.starting },
           queue: { depth: t.queued, limit: config.queueSize * config.httpProcs },
           cache: null,
-          pusher: null,
+          pusher: config.pusher ? { connections: t.connections } : null,
         };
       },
       readiness: () => {

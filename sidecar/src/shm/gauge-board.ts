@@ -1,7 +1,7 @@
 import type { RegionSpec } from './shm-layout.js';
 
 /** Gauges one front process publishes, in slot order. */
-export const GAUGE_FIELDS = ['queued', 'alive', 'busy', 'idle', 'starting', 'desired', 'min', 'max', 'deferring', 'pid', 'heartbeat'] as const;
+export const GAUGE_FIELDS = ['queued', 'alive', 'busy', 'idle', 'starting', 'desired', 'min', 'max', 'deferring', 'connections', 'pid', 'heartbeat'] as const;
 export type GaugeField = (typeof GAUGE_FIELDS)[number];
 export type GaugeValues = Record<GaugeField, number>;
 
@@ -9,7 +9,7 @@ export const MAX_FRONT_PROCS = 64;
 const SLOT_INTS = 16;
 /** Header ints: 0 ceiling min, 1 ceiling max, 2 ceiling generation. */
 const HEADER_INTS = 16;
-export const GAUGE_REGION: RegionSpec = { name: 'gauges', size: (HEADER_INTS + MAX_FRONT_PROCS * SLOT_INTS) * 4, version: 1 };
+export const GAUGE_REGION: RegionSpec = { name: 'gauges', size: (HEADER_INTS + MAX_FRONT_PROCS * SLOT_INTS) * 4, version: 2 };
 /** A slot whose heartbeat is older than this is a dead process's (ms). */
 const STALE_MS = 2000;
 

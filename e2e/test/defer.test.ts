@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startAskr } from '../src/askr-process.js';
+import { eventually, http } from '../src/http-client.js';
+import { repoRoot } from '../src/repo.js';
+
+const app = join(repoRoot, 'examples/laravel');
+const laravel = ['--root', join(app, 'public'), '--worker-script', join(app, 'worker.php')];
+
+describe('askr_defer()', () => {
+  it('the client has its full response while the deferred work still runs; the worker takes no request until it ends', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--admin-token', 't']);
+    t.after(() => askr.stop());
+    const id = `d${process.pid}${Date.now()}`;
+    const file = join(app, 'storage/app', `deferred-${id}`);
+    rmSync(file, { force: true });
+    const deferStarted = performance.now();
+    const r = await http(`${askr.url}/defer?id=${id}&ms=600`);
+    const answeredAfter = performance.now() - deferStarted;
+    assert.equal(r.status, 200);
+    assert.equal(existsSync(file), false, 'the response came before the deferred work finished');
+    // The only worker is still busy with deferred work: the next request waits for it.
+    const next = await http(`${askr.url}/hello`);
+    const nextDoneAt = Date.now();
+    assert.equal(next.status, 200);
+    assert.ok(existsSync(file), 'the next request was served only after the deferred work ended');
+    assert.ok(statSync(file).mtimeMs <= nextDoneAt);
+    assert.ok(answeredAfter < 600, `the response did not wait for the 600 ms of deferred work (took ${Math.round(answeredAfter)} ms)`);
+    rmSync(file, { force: true });
+    const metrics = (await http(`${String(askr.admin)}/metrics`, { headers: { 'X-Askr-Token': 't' } })).text;
+    // The deferred terminate() of Laravel's kernel counts too: at least 2 callables for the /defer request.
+    const count = Number(/^askr_deferred_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+    assert.ok(count >= 2, `askr_deferred_total is ${count}`);
+    assert.match(metrics, /^askr_deferred_duration_seconds_count \d+/m);
+  });
+
+  it('an exception in deferred work is logged with the request id and counted; the worker carries on', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--admin-token', 't']);
+    t.after(() => askr.stop());
+    const id = `f${process.pid}${Date.now()}`;
+    const r = await http(`${askr.url}/defer?id=${id}&ms=0&fail=1`);
+    assert.equal(r.status, 200);
+    const line = await askr.waitForLine(/deferred callable failed for request \S+: RuntimeException: deferred work failed on purpose/, 10_000);
+    const requestId = /for request (\S+):/.exec(line)?.[1];
+    const entry = await eventually(() => askr.accessLog().find((e) => String(e.uri).includes(id)), 5000, 'the access-log line');
+    assert.equal(requestId, entry.id, 'the log line names the request');
+    assert.equal((await http(`${askr.url}/hello`)).status, 200);
+    const metrics = (await http(`${String(askr.admin)}/metrics`, { headers: { 'X-Askr-Token': 't' } })).text;
+    assert.match(metrics, /^askr_deferred_errors_total 1$/m);
+    rmSync(join(app, 'storage/app', `deferred-${id}`), { force: true });
+  });
+
+  it('--defer-timeout: runaway deferred work is stopped and the worker replaced', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--defer-timeout', '0.5']);
+    t.after(() => askr.stop());
+    const id = `r${process.pid}${Date.now()}`;
+    assert.equal((await http(`${askr.url}/defer?id=${id}&ms=5000`)).status, 200);
+    await askr.waitForLine(/deferred work exceeded --defer-timeout/, 10_000);
+    const started = performance.now();
+    assert.equal((await http(`${askr.url}/hello`)).status, 200);
+    assert.ok(performance.now() - started < 4000, 'the replacement served long before the runaway work would have ended');
+    assert.equal(existsSync(join(app, 'storage/app', `deferred-${id}`)), false, 'the runaway work was stopped');
+  });
+});
