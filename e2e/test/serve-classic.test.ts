@@ -150,6 +150,22 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
     rmSync(file, { force: true });
   });
 
+  it('a process is reused only for scripts that leave nothing behind, and their globals are cleared', async () => {
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(JSON.parse((await http(`${askr.url}/reuse.php?i=${i}`)).text) as { pid: number; leftover: boolean; get: Record<string, string> });
+    assert.ok(runs.every((r) => !r.leftover), 'a global set by the previous request is gone');
+    assert.deepEqual(runs.map((r) => r.get.i), ['0', '1', '2', '3', '4']);
+    assert.ok(new Set(runs.map((r) => r.pid)).size < runs.length, 'sequential requests for an eligible script share a process');
+    const declaring = [];
+    for (let i = 0; i < 3; i++) {
+      await http(`${askr.url}/declare.php`);
+      declaring.push(await eventually(() => askr.accessLog().filter((e) => e.uri === '/declare.php')[i]?.worker as number | undefined, 5000, 'the access-log line'));
+    }
+    assert.equal(new Set(declaring).size, 3, 'a script that declares things always gets a fresh process');
+    const reusePids = new Set(runs.map((r) => r.pid));
+    assert.ok(declaring.every((pid) => !reusePids.has(pid)), 'never a process that ran another script');
+  });
+
   it('every request gets a fresh process: functions, classes, constants and globals do not carry over', async () => {
     for (let i = 0; i < 4; i++) {
       const seen = JSON.parse((await http(`${askr.url}/declare.php`)).text) as Record<string, boolean>;
@@ -205,5 +221,27 @@ describe('askr serve, static files', () => {
     assert.notEqual((await http(`${askr.url}/.env`)).text, 'DB_PASSWORD=x');
     assert.notEqual((await http(`${askr.url}/.hidden/secret.txt`)).text, 'secret');
     assert.doesNotMatch((await http(`${askr.url}/%2e%2e/%2e%2e/package.json`)).text, /"workspaces"/);
+  });
+});
+
+describe('askr serve, classic process reuse when a script changes', () => {
+  it('a reused process declines a script that is no longer eligible; a fresh one runs it', async (t) => {
+    const { mkdtempSync, writeFileSync, utimesSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'askr-reuse-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'page.php'), '<?php echo "v1 ", getmypid();');
+    const askr = await startAskr(['--root', dir, '--workers-min', '1', '--workers-max', '3']);
+    t.after(() => askr.stop());
+    const first = (await http(`${askr.url}/page.php`)).text;
+    const second = (await http(`${askr.url}/page.php`)).text;
+    assert.equal(first, second, 'the eligible script was served twice by one process');
+    writeFileSync(join(dir, 'page.php'), '<?php if (true) { function page_helper() { return "v2"; } } echo page_helper(), " ", getmypid();');
+    utimesSync(join(dir, 'page.php'), new Date(), new Date(Date.now() + 5000));
+    const third = await http(`${askr.url}/page.php`);
+    assert.equal(third.status, 200);
+    assert.match(third.text, /^v2 \d+$/);
+    assert.notEqual(third.text.split(' ')[1], first.split(' ')[1], 'the changed script ran in a fresh process');
+    const fourth = await http(`${askr.url}/page.php`);
+    assert.match(fourth.text, /^v2 \d+$/);
   });
 });

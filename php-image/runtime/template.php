@@ -36,6 +36,7 @@ if ($__askr_config->workerScript !== null) {
 } elseif ($__askr_config->warmOpcache) {
     Warmup::classic($__askr_config->root);
 }
+Askr\Runtime\Template\Preload::runtime();
 gc_collect_cycles();
 $__askr_role = (new Template($__askr_config, (hrtime(true) - $__askr_boot) / 1e6))->serve();
 
@@ -43,11 +44,16 @@ $__askr_role = (new Template($__askr_config, (hrtime(true) - $__askr_boot) / 1e6
 if ($__askr_handler !== null) {
     (new WorkerLoop($__askr_handler, $__askr_role->connection, $__askr_config->root, $__askr_role->socketPath, $__askr_role->tag))->run();
 }
-ClassicRequest::begin($__askr_role, $__askr_config);
+ClassicRequest::setUp($__askr_role, $__askr_config);
 unset($__askr_config, $__askr_boot, $__askr_handler, $__askr_role, $__askr_e, $argv, $argc);
-try {
-    include ClassicRequest::script();
-} catch (\Throwable $__askr_e) {
-    ClassicRequest::uncaught($__askr_e);
+// Global scope, as under PHP-FPM. A process loops only while its scripts leave nothing behind.
+while (true) {
+    ClassicRequest::begin();
+    try {
+        include ClassicRequest::script();
+    } catch (\Throwable $__askr_e) {
+        ClassicRequest::uncaught($__askr_e);
+        unset($__askr_e);
+    }
+    ClassicRequest::end();
 }
-ClassicRequest::end();

@@ -42,7 +42,7 @@ try {
         // PHPUnit's own include_once of the same file in a child is a no-op.
         require_once $__askr_config->bootstrap;
     }
-    $__askr_warm = $__askr_config->kind === TestConfig::KIND_PHPUNIT ? PhpUnitRunner::warm() : 0;
+    $__askr_warm = $__askr_config->kind === TestConfig::KIND_PHPUNIT ? PhpUnitRunner::warm($__askr_config->root) : 0;
 } catch (\Throwable $__askr_e) {
     $__askr_control->send(['type' => 'error', 'message' => 'the test bootstrap failed: ' . $__askr_e::class . ': ' . $__askr_e->getMessage()
         . ' in ' . $__askr_e->getFile() . ':' . $__askr_e->getLine()]);

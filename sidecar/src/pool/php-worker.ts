@@ -20,6 +20,10 @@ import type { Exchange } from './exchange.js';
 export type WorkerState = 'connecting' | 'idle' | 'busy' | 'deferring' | 'stopping' | 'dead';
 
 export interface ReadyReport {
+  /** Classic mode: this process may run another eligible script. */
+  reusable?: boolean;
+  /** Classic mode: the script it ran, now known to be eligible. */
+  script?: string;
   memory: number;
   memoryReal: number;
   requests: number;
@@ -34,6 +38,8 @@ export interface WorkerEvents {
   /** The response ended; the worker may still be running deferred work. */
   responseEnded(worker: PhpWorker, exchange: Exchange): void;
   ready(worker: PhpWorker, report: ReadyReport): void;
+  /** A reused classic process would not run this request; it exits and the request goes elsewhere. */
+  declined(worker: PhpWorker, exchange: Exchange, script: string): void;
   died(worker: PhpWorker, reason: string): void;
 }
 
@@ -151,6 +157,14 @@ export class PhpWorker {
     }
     if (!exchange) {
       throw new AskrError('ASKR_ERR_PROTOCOL', `frame 0x${frame.type.toString(16)} from an idle worker`);
+    }
+    if (frame.type === FrameType.DECLINE && this.state === 'busy' && !exchange.responseStarted) {
+      const declined = parseJson(frame.payload) as { script?: unknown };
+      this.exchange = null;
+      this.stopPending = true;
+      this.state = 'stopping';
+      this.events.declined(this, exchange, typeof declined.script === 'string' ? declined.script : '');
+      return;
     }
     if (this.state === 'deferring') {
       if (frame.type !== FrameType.CALL) throw new AskrError('ASKR_ERR_PROTOCOL', `frame 0x${frame.type.toString(16)} after the response ended`);

@@ -44,6 +44,30 @@ export class RequestQueue {
     return item;
   }
 
+  /** Puts a request back at the front (a process declined it). */
+  unshift(item: QueuedRequest): void {
+    if (this.head > 0) {
+      this.head--;
+      this.items[this.head] = item;
+    } else {
+      this.items.unshift(item);
+    }
+  }
+
+  /** Removes and returns the first of the first `limit` requests that `match` accepts. */
+  takeFirst(match: (item: QueuedRequest) => boolean, limit: number): QueuedRequest | undefined {
+    const end = Math.min(this.items.length, this.head + limit);
+    for (let i = this.head; i < end; i++) {
+      const item = this.items[i];
+      if (item && match(item)) {
+        if (i === this.head) return this.shift();
+        this.items.splice(i, 1);
+        return item;
+      }
+    }
+    return undefined;
+  }
+
   peek(): QueuedRequest | undefined {
     return this.items[this.head];
   }

@@ -6,6 +6,7 @@ import type { TemplateClient } from '../php/template-client.js';
 import { decide, initialMemory, scaleUpNeeded, type AutoscaleDecision, type AutoscaleMemory, type PoolGauges } from './autoscaler.js';
 import { Exchange } from './exchange.js';
 import { PhpWorker, type ReadyReport } from './php-worker.js';
+import { ClassicIdle } from './classic-idle.js';
 import { RequestQueue } from './request-queue.js';
 import type { DispatchRequest, ResponseSink } from './response-sink.js';
 import type { WorkerCallRegistry } from './worker-calls.js';
@@ -59,6 +60,7 @@ export class WorkerPool {
   private readonly server: Server;
   private readonly workers = new Set<PhpWorker>();
   private readonly idle: PhpWorker[] = [];
+  private readonly classicIdle = new ClassicIdle();
   private readonly queue: RequestQueue;
   private readonly spawnSentAt: number[] = [];
   private readonly spawnByPid = new Map<number, number>();
@@ -122,7 +124,7 @@ export class WorkerPool {
 
   /** Resolves once at least one worker is ready, or rejects after `timeoutMs`. */
   waitForWorker(timeoutMs: number): Promise<void> {
-    if (this.idle.length > 0) return Promise.resolve();
+    if (this.idle.length > 0 || this.classicIdle.size > 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new AskrError('ASKR_ERR_TEMPLATE', `no PHP worker connected within ${timeoutMs} ms`));
@@ -144,7 +146,7 @@ export class WorkerPool {
       sink.fail(new AskrError('ASKR_ERR_DRAINING', 'the server is shutting down'));
       return;
     }
-    const worker = this.idle.pop();
+    const worker = this.options.mode === 'classic' ? this.classicIdle.take(request.script) : this.idle.pop();
     if (worker) {
       this.assign(worker, request, sink, deadline);
       if (this.options.mode === 'classic') this.reconcile();
@@ -172,7 +174,7 @@ export class WorkerPool {
       starting: this.starting.length,
       busy: busy + deferring,
       queued: this.queue.length,
-      idle: this.idle.length,
+      idle: this.idle.length + this.classicIdle.size,
       deferring,
       min: this.min,
       max: this.max,
@@ -232,6 +234,7 @@ export class WorkerPool {
 
   ready(worker: PhpWorker, report: ReadyReport): void {
     if (report.deferred > 0) this.observer.deferredDone?.(report);
+    if (report.reusable === true && typeof report.script === 'string') this.classicIdle.markEligible(report.script);
     if (worker.state === 'stopping') return;
     const o = this.options;
     if (o.maxRequests > 0 && report.requests >= o.maxRequests) {
@@ -245,10 +248,18 @@ export class WorkerPool {
     this.becomeIdle(worker);
   }
 
+  declined(worker: PhpWorker, exchange: Exchange, script: string): void {
+    this.classicIdle.markIneligible(script);
+    this.queue.unshift({ request: exchange.request, sink: exchange.sink, deadline: deadlines.get(exchange) ?? performance.now() + this.options.requestTimeoutMs, enqueuedAt: performance.now() });
+    this.log.debug(`worker ${worker.pid} declined ${script}; it goes to a fresh process`);
+    this.reconcile();
+  }
+
   died(worker: PhpWorker, reason: string): void {
     this.workers.delete(worker);
     const i = this.idle.indexOf(worker);
     if (i !== -1) this.idle.splice(i, 1);
+    this.classicIdle.remove(worker);
     if (reason !== '') {
       this.log.warn(`worker ${worker.pid} died: ${reason}; forking a replacement`);
       this.observer.workerDied?.(worker.pid, reason);
@@ -265,6 +276,13 @@ export class WorkerPool {
   private becomeIdle(worker: PhpWorker): void {
     if (this.draining && this.queue.length === 0) {
       worker.stop('shutdown');
+      return;
+    }
+    if (this.options.mode === 'classic') {
+      // A reused process may only take scripts known to leave nothing behind.
+      const next = worker.requests > 0 ? this.queue.takeFirst((q) => this.classicIdle.isEligible(q.request.script), 64) : this.queue.shift();
+      if (next) this.assign(worker, next.request, next.sink, next.deadline);
+      else this.classicIdle.add(worker);
       return;
     }
     const next = this.queue.shift();
@@ -312,10 +330,17 @@ export class WorkerPool {
     if (this.draining) return;
     const s = this.snapshot();
     if (this.options.mode === 'classic') {
-      // Each classic process serves one request: keep `min` spares forked ahead of demand.
+      // Keep `min` fresh processes forked ahead of demand, plus one per queued request.
       const room = this.max - (s.alive + s.starting);
-      const want = this.min + s.queued - (s.idle + s.starting);
-      this.spawn(Math.max(0, Math.min(room, want)));
+      const want = this.min + s.queued - (this.classicIdle.freshCount + s.starting);
+      const spawn = Math.max(0, Math.min(room, want));
+      this.spawn(spawn);
+      // At the ceiling with fresh processes still wanted: retire idle reused ones to make room.
+      for (let short = Math.max(0, want - spawn); short > 0; short--) {
+        const reused = this.classicIdle.takeOldestReused();
+        if (!reused) break;
+        reused.stop('making room for a fresh process');
+      }
       return;
     }
     const spawn = scaleUpNeeded(s, { min: this.min, max: this.max });
@@ -349,6 +374,7 @@ export class WorkerPool {
     }
     if (this.draining) return;
     if (this.options.mode === 'classic') {
+      for (const w of this.classicIdle.takeIdleSince(now - this.options.scaleDownDelayMs)) w.stop('idle');
       this.reconcile();
       return;
     }

@@ -8,6 +8,7 @@ export const FrameType = {
   RESP_FULL: 0x05,
   READY: 0x06,
   CALL: 0x07,
+  DECLINE: 0x08,
   // sidecar → worker
   REQUEST: 0x10,
   REQ_BODY: 0x11,

@@ -16,32 +16,56 @@ use Askr\Runtime\Worker\RequestContext;
 use Askr\Runtime\Worker\RequestReader;
 use Askr\Runtime\Worker\ShutdownGuard;
 use Askr\Runtime\Worker\UncaughtError;
+use Askr\Runtime\Worker\WorkerConnection;
 
 /**
- * Classic mode: a child forked ahead of demand waits for one request, then the
+ * Classic mode: a child forked ahead of demand waits for a request, then the
  * template's top-level code includes the script in global scope, exactly as
- * PHP-FPM runs it, and the process ends. Ending through exit() makes exit(),
- * die(), shutdown functions and fatal errors behave as under FPM; the
- * ShutdownGuard sends the response and runs deferred work.
+ * PHP-FPM runs it. A request that ends through exit(), die() or a fatal error
+ * ends the process; the ShutdownGuard sends its response and runs its deferred
+ * work, so those behave as under FPM.
+ *
+ * A request whose script is reuse-eligible (ReuseEligibility) and that left
+ * nothing behind (ProcessSnapshot) lets the process serve another eligible
+ * script; anything else ends it. A reused process that is handed a script it
+ * may not run declines it (DECLINE), and the sidecar gives it to a fresh one.
  */
 final class ClassicRequest
 {
     private static ?RequestContext $ctx = null;
     private static ?OutputSink $sink = null;
+    private static ?DeferredRunner $deferred = null;
+    private static ?WorkerConnection $connection = null;
+    private static ?ProcessSnapshot $snapshot = null;
+    private static ?RequestReader $reader = null;
     private static string $script = '';
+    private static string $relative = '';
+    private static int $served = 0;
+    private static string $root = '';
 
-    /** Waits for the request and prepares the globals; returns only when there is a script to run. */
-    public static function begin(ChildRole $role, TemplateConfig $config): void
+    /** Installs the output sink and says HELLO; once per process. */
+    public static function setUp(ChildRole $role, TemplateConfig $config): void
     {
         $connection = $role->connection;
-        $sink = new OutputSink($connection);
-        $sink->install();
+        self::$connection = $connection;
+        self::$root = $config->root;
+        self::$sink = new OutputSink($connection);
+        self::$sink->install();
+        self::$deferred = new DeferredRunner();
+        self::$reader = new RequestReader($connection, $config->root);
         InputStreamWrapper::install();
-        ShutdownGuard::install($sink, new DeferredRunner());
+        ShutdownGuard::install(self::$sink, self::$deferred);
         $connection->socket->sendJson(FrameType::HELLO, ['pid' => getmypid(), 'tag' => $role->tag, 'mode' => 'classic']);
+        // Taken last, at the top level's state just before the first include.
+        self::$snapshot = new ProcessSnapshot(ob_get_level());
+    }
 
+    /** Waits for the next request and prepares the globals; returns only when there is a script to run. */
+    public static function begin(): void
+    {
+        $connection = self::$connection;
         while (true) {
-            $frame = $connection->socket->read();
+            $frame = $connection?->socket->read();
             if ($frame === null || $frame[0] === FrameType::STOP) {
                 exit(0);
             }
@@ -49,17 +73,22 @@ final class ClassicRequest
                 break;
             }
         }
-        [$ctx, $post, $files] = (new RequestReader($connection, $config->root))->read($frame[1]);
-        self::$ctx = $ctx;
-        self::$sink = $sink;
-        Runtime::enter($ctx);
-        $sink->begin($ctx);
-        Superglobals::populate($ctx, $post, $files);
-
+        [$ctx, $post, $files] = self::$reader?->read($frame[1]) ?? throw new \LogicException('classic request reader missing');
         $script = $ctx->server['SCRIPT_FILENAME'] ?? '';
         $real = $script === '' ? false : realpath($script);
-        // The script must exist and live under the document root.
-        if ($real === false || !is_file($real) || !str_starts_with($real, rtrim($config->root, '/') . '/')) {
+        $inRoot = $real !== false && is_file($real) && str_starts_with($real, rtrim(self::$root, '/') . '/');
+        if (self::$served > 0 && (!$inRoot || !ReuseEligibility::eligible($real))) {
+            // This process has run other scripts: only a fresh one may run this.
+            $ctx->cleanUp();
+            $connection?->socket->sendJson(FrameType::DECLINE, ['script' => (string) ($ctx->head['script'] ?? '')]);
+            exit(0);
+        }
+        self::$ctx = $ctx;
+        self::$relative = (string) ($ctx->head['script'] ?? '');
+        Runtime::enter($ctx);
+        self::$sink?->begin($ctx);
+        Superglobals::populate($ctx, $post, $files);
+        if (!$inRoot) {
             $ctx->response->setStatus(404);
             $ctx->response->header('Content-Type: text/plain; charset=UTF-8');
             echo "File not found.\n";
@@ -78,12 +107,44 @@ final class ClassicRequest
     {
         if (self::$ctx !== null && self::$sink !== null) {
             UncaughtError::report(self::$ctx, $e, self::$sink);
+            // A script that threw may have left anything behind.
+            self::$script = '';
         }
     }
 
-    /** Ends the process; the shutdown phase completes the response. */
-    public static function end(): never
+    /**
+     * The script returned. If it may be reused and left nothing behind, the
+     * response is completed here and the process waits for the next request;
+     * otherwise the process ends and the shutdown phase completes the response.
+     */
+    public static function end(): void
     {
-        exit(0);
+        $ctx = self::$ctx;
+        $sink = self::$sink;
+        if ($ctx === null || $sink === null || self::$script === '' || !ReuseEligibility::eligible(self::$script)) {
+            exit(0);
+        }
+        $sink->complete();
+        self::$deferred?->run($ctx);
+        $sink->discard();
+        $ctx->cleanUp();
+        Superglobals::reset();
+        Runtime::leave();
+        self::$ctx = null;
+        if (!(self::$snapshot?->restore(self::$script) ?? false)) {
+            exit(0);
+        }
+        self::$served++;
+        gc_collect_cycles();
+        self::$connection?->socket->sendJson(FrameType::READY, [
+            'memory' => memory_get_usage(),
+            'memoryReal' => memory_get_usage(true),
+            'requests' => self::$served,
+            'deferred' => self::$deferred?->ran ?? 0,
+            'deferredErrors' => self::$deferred?->failed ?? 0,
+            'deferredMs' => round(self::$deferred?->ms ?? 0.0, 3),
+            'reusable' => true,
+            'script' => self::$relative,
+        ]);
     }
 }

@@ -28,6 +28,8 @@ final class Superglobals
 
     public static function reset(): void
     {
+        // PHP clears its stat cache at the end of every request; a long-lived process must too.
+        clearstatcache();
         $_GET = $_POST = $_COOKIE = $_FILES = $_REQUEST = [];
         $_SERVER = ['REQUEST_TIME' => time(), 'REQUEST_TIME_FLOAT' => microtime(true)];
     }

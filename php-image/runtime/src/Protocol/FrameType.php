@@ -15,6 +15,7 @@ final class FrameType
     public const RESP_FULL = 0x05;
     public const READY = 0x06;
     public const CALL = 0x07;
+    public const DECLINE = 0x08;
 
     // sidecar → worker
     public const REQUEST = 0x10;

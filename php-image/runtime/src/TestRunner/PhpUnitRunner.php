@@ -56,25 +56,34 @@ final class PhpUnitRunner
     private static function configuration(string $root): ?\PHPUnit\TextUI\XmlConfiguration\Configuration
     {
         $file = self::configFile($root);
-        if ($file === null || !self::load()) {
+        if ($file === null || !self::load($root)) {
             return null;
         }
         return (new \PHPUnit\TextUI\XmlConfiguration\Loader())->load($file);
     }
 
-    /** Makes PHPUnit's classes loadable; false when no PHPUnit 9 can be found. */
-    public static function load(): bool
+    /**
+     * Makes PHPUnit's classes loadable: the app's own (Composer's vendor/, as
+     * vendor/bin/phpunit would load it), else Debian's from the include path.
+     * False when no PHPUnit 9 can be found (PHPUnit 10 has another entry point).
+     */
+    public static function load(?string $root = null): bool
     {
         if (!class_exists(\PHPUnit\TextUI\Command::class)) {
-            $autoload = stream_resolve_include_path('PHPUnit/Autoload.php');
-            if ($autoload === false) {
-                return false;
+            if ($root !== null && is_dir("$root/vendor/phpunit/phpunit") && is_file("$root/vendor/autoload.php")) {
+                require_once "$root/vendor/autoload.php";
+            } elseif (!class_exists(\PHPUnit\Runner\Version::class, false)) {
+                $autoload = stream_resolve_include_path('PHPUnit/Autoload.php');
+                if ($autoload === false) {
+                    return false;
+                }
+                require_once $autoload;
             }
-            require_once $autoload;
         }
         // PHPUnit's process isolation (@runInSeparateProcess) loads the same autoloader in its child.
         if (!defined('PHPUNIT_COMPOSER_INSTALL')) {
-            define('PHPUNIT_COMPOSER_INSTALL', 'PHPUnit/Autoload.php');
+            $composer = $root !== null && is_dir("$root/vendor/phpunit/phpunit") && is_file("$root/vendor/autoload.php");
+            define('PHPUNIT_COMPOSER_INSTALL', $composer ? "$root/vendor/autoload.php" : 'PHPUnit/Autoload.php');
         }
         return class_exists(\PHPUnit\TextUI\Command::class);
     }
@@ -89,9 +98,9 @@ final class PhpUnitRunner
      * Declares the classes every PHPUnit run uses, in the template, so that no
      * child declares them again. Returns how many classes it declared.
      */
-    public static function warm(): int
+    public static function warm(string $root): int
     {
-        if (!self::load()) {
+        if (!self::load($root)) {
             return 0;
         }
         $before = count(get_declared_classes()) + count(get_declared_interfaces()) + count(get_declared_traits());
@@ -117,8 +126,9 @@ final class PhpUnitRunner
             fwrite(STDERR, "askr phpunit-runner: no such test file: $file (ASKR_TEST_FILE)\n");
             return self::CANNOT_RUN;
         }
-        if (!self::load()) {
-            fwrite(STDERR, "askr phpunit-runner: PHPUnit 9 is not installed (Debian: apt install phpunit)\n");
+        if (!self::load($root)) {
+            $found = class_exists(\PHPUnit\Runner\Version::class) ? ' (found PHPUnit ' . \PHPUnit\Runner\Version::id() . ')' : '';
+            fwrite(STDERR, "askr phpunit-runner: PHPUnit 9 is not installed$found (Debian: apt install phpunit)\n");
             return self::CANNOT_RUN;
         }
         if (!ini_get('date.timezone')) {

@@ -45,8 +45,18 @@ final class TestChild
         if ($this->output !== '' && !Libc::redirectOutput($this->output)) {
             fwrite(STDERR, "askr test: cannot capture the output of {$this->file}\n");
         }
+        if (!is_file($this->script)) {
+            // As `php missing.php` does; an include of a missing file would only warn and "pass".
+            fwrite(STDERR, "Could not open input file: {$this->script}\n");
+            exit(1);
+        }
         // A child must not replay the template's random sequence.
         mt_srand(random_int(0, PHP_INT_MAX));
+        // The template's own inputs are none of the test's business.
+        foreach (['ASKR_TEST_CONTROL_FD', 'ASKR_TEST_GRACE'] as $name) {
+            putenv($name);
+            unset($_ENV[$name], $_SERVER[$name]);
+        }
 
         $env = ['ASKR_TEST_FILE' => $this->file, 'ASKR_APP_BASE' => $this->root];
         if ($this->junit !== null) {

@@ -109,6 +109,8 @@ final class TestTemplate
         @posix_setpgid($pid, $pid);
         $this->running[$pid] = ['id' => $id, 'started' => $started];
         $this->pids[$id] = $pid;
+        // The CLI can then clean up the child's group itself if this template dies.
+        $this->control->send(['type' => 'started', 'id' => $id, 'pid' => $pid]);
         return null;
     }
 
