@@ -17,10 +17,16 @@ final class FlushLocale implements StateReset
         $locale = (string) $config->get('app.locale', 'en');
         if ($sandbox->resolved('translator')) {
             $translator = $sandbox->make('translator');
-            $translator->setLocale($locale);
-            $translator->setFallback((string) $config->get('app.fallback_locale', 'en'));
+            if ($translator->getLocale() !== $locale) {
+                $translator->setLocale($locale);
+            }
+            $fallback = (string) $config->get('app.fallback_locale', 'en');
+            if ($translator->getFallback() !== $fallback) {
+                $translator->setFallback($fallback);
+            }
         }
-        if (class_exists(Carbon::class)) {
+        // Carbon::setLocale() reloads translations: only when a request changed it.
+        if (class_exists(Carbon::class) && Carbon::getLocale() !== $locale) {
             Carbon::setLocale($locale);
         }
     }
