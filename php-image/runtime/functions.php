@@ -50,9 +50,11 @@ if (!function_exists('askr_defer')) {
      * channels. $data is JSON-encoded unless it is already a string. $socketId
      * excludes that connection (Laravel's toOthers()).
      *
+     * $app names the Pusher app when the pod serves several (default: the first).
+     *
      * @param string|list<string> $channels
      */
-    function askr_broadcast(string|array $channels, string $event, mixed $data, ?string $socketId = null): void
+    function askr_broadcast(string|array $channels, string $event, mixed $data, ?string $socketId = null, ?string $app = null): void
     {
         $connection = Runtime::connection();
         if ($connection === null) {
@@ -65,6 +67,9 @@ if (!function_exists('askr_defer')) {
         ];
         if ($socketId !== null && $socketId !== '') {
             $args['socketId'] = $socketId;
+        }
+        if ($app !== null && $app !== '') {
+            $args['app'] = $app;
         }
         $connection->call('broadcast', $args, false);
     }

@@ -9,6 +9,13 @@
 
 require_once '/usr/share/php/Illuminate/autoload.php';
 
+// The Askr runtime (askr_* functions, the `askr` broadcast driver), as an app
+// built on the Askr image loads /opt/askr/runtime/bootstrap.php. askr serve and
+// askr test have loaded it already; php artisan, PHPUnit and PHP-FPM have not.
+if (!function_exists('askr_broadcast')) {
+    require_once __DIR__ . '/../../../php-image/runtime/bootstrap.php';
+}
+
 spl_autoload_register(static function (string $class): void {
     if (strncmp($class, 'App\\', 4) !== 0) {
         return;

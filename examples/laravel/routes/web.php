@@ -1,6 +1,7 @@
 <?php
 
 use App\Http\Controllers\LeakController;
+use App\Http\Controllers\OrderController;
 use Illuminate\Support\Facades\Route;
 
 // Stateful pages (session, cookies, auth): the state-leak tests drive these.
@@ -15,3 +16,8 @@ Route::get('/leak/scoped', [LeakController::class, 'scoped']);
 Route::get('/leak/locale', [LeakController::class, 'locale']);
 Route::get('/leak/config', [LeakController::class, 'config']);
 Route::match(['GET', 'POST'], '/leak/globals', [LeakController::class, 'globals']);
+
+// Broadcasting (routes/channels.php): an order reaches its owner's Echo, or
+// everyone's but the page that sent X-Socket-ID.
+Route::post('/orders', [OrderController::class, 'store']);
+Route::post('/orders/to-others', [OrderController::class, 'storeForOthers']);

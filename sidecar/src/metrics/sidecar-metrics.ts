@@ -27,6 +27,7 @@ export class SidecarMetrics {
   readonly recycles: Counter<'reason'>;
   readonly autoscaleEvents: Counter<'direction'>;
   readonly recordedErrors: Counter;
+  readonly failedCalls: Counter<'op'>;
 
   constructor(registry: Registry, pool: () => GaugeSnapshot | null, options: { defaultMetrics: boolean }) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -75,5 +76,6 @@ export class SidecarMetrics {
     this.recycles = new Counter({ name: 'askr_worker_recycles_total', help: 'Workers replaced after --max-requests or --max-memory.', labelNames: ['reason'], registers: [registry] });
     this.autoscaleEvents = new Counter({ name: 'askr_autoscale_events_total', help: 'Autoscaler decisions that changed the pool.', labelNames: ['direction'], registers: [registry] });
     this.recordedErrors = new Counter({ name: 'askr_recorded_errors_total', help: '5xx responses recorded for replay.', registers: [registry] });
+    this.failedCalls = new Counter({ name: 'askr_worker_call_failures_total', help: 'askr_broadcast() and other calls from PHP that failed without PHP waiting for the answer.', labelNames: ['op'], registers: [registry] });
   }
 }

@@ -128,7 +128,9 @@ export class Exchange {
         reply({ id, ok: true, value: value ?? null });
       },
       (err: unknown) => {
-        reply({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (id === 0) this.calls.onUnanswered?.(op, error, { requestId: this.request.id, workerPid: this.worker.pid });
+        reply({ id, ok: false, error: error.message });
       },
     );
   }

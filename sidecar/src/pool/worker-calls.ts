@@ -17,8 +17,15 @@ export type WorkerCallHandler = (args: Record<string, unknown>, ctx: WorkerCallC
 export class WorkerCallRegistry {
   private readonly handlers = new Map<string, WorkerCallHandler>();
 
-  /** @param fallback serves operations nobody registered (replays answer them with null). */
-  constructor(private readonly fallback?: (op: string, args: Record<string, unknown>, ctx: WorkerCallContext) => unknown) {}
+  /**
+   * @param fallback serves operations nobody registered (replays answer them with null).
+   * @param onUnanswered hears about failures of calls the worker did not wait for
+   *   (askr_broadcast()): nobody else would ever see them.
+   */
+  constructor(
+    private readonly fallback?: (op: string, args: Record<string, unknown>, ctx: WorkerCallContext) => unknown,
+    readonly onUnanswered?: (op: string, error: Error, ctx: WorkerCallContext) => void,
+  ) {}
 
   register(op: string, handler: WorkerCallHandler): void {
     if (this.handlers.has(op)) throw new Error(`worker call "${op}" registered twice`);

@@ -42,7 +42,10 @@ export async function startFrontRuntime(o: FrontRuntimeOptions): Promise<FrontRu
   const gauges = new GaugeBoard(o.shm.int32(GAUGE_REGION.name));
   let front: Front | null = null;
   const metrics = new SidecarMetrics(registry, () => front?.snapshot() ?? null, { defaultMetrics: o.defaultMetrics });
-  const calls = new WorkerCallRegistry();
+  const calls = new WorkerCallRegistry(undefined, (op, error, ctx) => {
+    metrics.failedCalls.inc({ op });
+    o.log.warn(`request ${ctx.requestId ?? '?'}: ${op} from PHP failed: ${error.message}`);
+  });
   const features = await FeatureSet.start({ ...o, registry, calls, metrics });
   const routes: RouteFeature[] = features.routes();
   const layers: DispatchLayer[] = features.layers();

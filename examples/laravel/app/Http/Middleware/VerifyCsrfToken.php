@@ -6,6 +6,7 @@ use Illuminate\Foundation\Http\Middleware\VerifyCsrfToken as Middleware;
 
 class VerifyCsrfToken extends Middleware
 {
-    // The demo's form and upload endpoints are driven by tests and benchmarks.
-    protected $except = ['form', 'upload', 'boom', 'posts', 'leak/*', 'broadcast/*'];
+    // The demo's form, upload and order endpoints are driven by tests and benchmarks.
+    // (Broadcast::routes() already exempts /broadcasting/auth.)
+    protected $except = ['form', 'upload', 'boom', 'posts', 'leak/*', 'broadcast/*', 'orders', 'orders/*'];
 }

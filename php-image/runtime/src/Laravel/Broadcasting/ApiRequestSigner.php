@@ -20,12 +20,12 @@ final class ApiRequestSigner
 
     /**
      * @param string $path the API path, `/apps/{id}/…`, without any prefix
-     * @param array<string, string> $params other query parameters
+     * @param int $timestamp Unix seconds (the server accepts a bounded window around its clock)
      * @return array<string, string> the whole query, auth_signature last
      */
-    public function sign(string $method, string $path, string $body, int $timestamp, array $params = []): array
+    public function sign(string $method, string $path, string $body, int $timestamp): array
     {
-        $query = $params + [
+        $query = [
             'auth_key' => $this->key,
             'auth_timestamp' => (string) $timestamp,
             'auth_version' => '1.0',

@@ -17,6 +17,13 @@ final class AskrBroadcastServiceProvider extends ServiceProvider
 {
     public function register(): void
     {
+        // Laravel binds the manager under its class name only. As `broadcast`, like
+        // `auth`, `cache` and `queue`, worker mode hands it each request's
+        // application: the manager built at boot would otherwise read the boot-time
+        // container, where no request is bound, and toOthers() would lose the
+        // X-Socket-ID of the request it runs in.
+        $this->app->alias(BroadcastManager::class, 'broadcast');
+
         $this->callAfterResolving(BroadcastManager::class, static function (BroadcastManager $manager): void {
             $manager->extend('askr', static fn (mixed $app, array $config): AskrBroadcaster => AskrBroadcaster::fromConfig($config));
         });

@@ -124,35 +124,32 @@ final class AskrBroadcaster extends Broadcaster
             throw new BroadcastException('Askr error: the payload of ' . $event . ' cannot be JSON-encoded: ' . $e->getMessage() . '.');
         }
         $plain = [];
-        $encrypted = [];
+        $messages = [];
         foreach ($this->formatChannels($channels) as $channel) {
             if (!preg_match(self::CHANNEL, $channel)) {
                 throw new BroadcastException(sprintf('Askr error: invalid channel name "%s".', $channel));
             }
             if (PayloadEncrypter::isEncrypted($channel)) {
-                $encrypted[] = $channel;
+                // Each encrypted channel has its own key, so its event is published on its own.
+                $messages[$channel] = [[$channel], $this->encrypter()->encrypt($channel, $data)];
             } else {
-                $plain[] = $channel;
+                $plain[$channel] = $channel;
+            }
+        }
+        foreach (array_chunk(array_values($plain), self::CHANNELS_PER_PUBLISH) as $chunk) {
+            $messages[] = [$chunk, $data];
+        }
+        // Every check runs before the first publish, so a refused event publishes nothing.
+        $max = $this->config->maxPayload;
+        foreach ($messages as [, $body]) {
+            if ($max > 0 && strlen($body) > $max) {
+                throw new BroadcastException(sprintf('Askr error: %s is %d bytes of data, more than max_payload (%d; askr serve --pusher-max-payload).', $event, strlen($body), $max));
             }
         }
         $publisher = $this->publisher();
-        foreach (array_chunk(array_values(array_unique($plain)), self::CHANNELS_PER_PUBLISH) as $chunk) {
-            $this->publish($publisher, $chunk, $event, $data, $socket);
+        foreach ($messages as [$names, $body]) {
+            $publisher->publish($names, $event, $body, $socket);
         }
-        // Each encrypted channel has its own key, so its event is published on its own.
-        foreach (array_unique($encrypted) as $channel) {
-            $this->publish($publisher, [$channel], $event, $this->encrypter()->encrypt($channel, $data), $socket);
-        }
-    }
-
-    /** @param list<string> $channels */
-    private function publish(EventPublisher $publisher, array $channels, string $event, string $data, ?string $socket): void
-    {
-        $max = $this->config->maxPayload;
-        if ($max > 0 && strlen($data) > $max) {
-            throw new BroadcastException(sprintf('Askr error: %s is %d bytes of data, more than max_payload (%d; askr serve --pusher-max-payload).', $event, strlen($data), $max));
-        }
-        $publisher->publish($channels, $event, $data, $socket);
     }
 
     private function publisher(): EventPublisher

@@ -16,7 +16,7 @@ use Illuminate\Http\Request;
 final class GiveSandboxToServices implements StateReset
 {
     private const CONTAINER_AWARE = ['router', 'view', 'validator', 'Illuminate\Contracts\Auth\Access\Gate', 'Illuminate\Contracts\Pipeline\Hub'];
-    private const APPLICATION_AWARE = ['auth', 'broadcast', 'cache', 'db', 'filesystem', 'mail.manager', 'queue'];
+    private const APPLICATION_AWARE = ['auth', 'Illuminate\Broadcasting\BroadcastManager', 'cache', 'db', 'filesystem', 'mail.manager', 'queue'];
 
     public function prepare(Application $sandbox, Request $request): void
     {
