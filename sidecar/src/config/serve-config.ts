@@ -5,10 +5,11 @@ import { AskrError } from '../errors.js';
 import { coreServeOptions } from './serve-options.js';
 import { recordOptions } from './record-options.js';
 import { pusherOptions } from './pusher-options.js';
+import { cacheOptions } from './cache-options.js';
 import { parseOptions, renderHelp, type ConfigOf } from './parse-options.js';
 
 /** Every `askr serve` option, in --help order. */
-export const allServeOptions = [...coreServeOptions, ...pusherOptions, ...recordOptions] as const;
+export const allServeOptions = [...coreServeOptions, ...cacheOptions, ...pusherOptions, ...recordOptions] as const;
 
 export type RawServeConfig = ConfigOf<typeof allServeOptions>;
 

@@ -4,7 +4,9 @@ import type { AskrError } from '../errors.js';
 import type { HeaderList, ResponseSink } from '../pool/response-sink.js';
 
 /** Headers that describe one hop's connection; the sidecar sets its own. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer',
+  // The app's opt-in to the response cache is for the sidecar only, cache on or off.
+  'askr-cache']);
 /** Pause the worker when this much is waiting for a slow client (bytes). */
 const HIGH_WATER = 8 * 1024 * 1024;
 /** Output past this size is streamed instead of buffered (bytes). */

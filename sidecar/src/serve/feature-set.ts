@@ -12,6 +12,10 @@ import type { TemplateHello } from '../php/template-client.js';
 import type { WorkerCallRegistry } from '../pool/worker-calls.js';
 import { PusherService } from '../pusher/pusher-service.js';
 import { ErrorRecorder } from '../record/error-recorder.js';
+import { CacheLayer } from '../cache/cache-layer.js';
+import { cacheRegions } from '../cache/cache-layout.js';
+import { createResponseCache } from '../cache/create-response-cache.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { ShmRegion } from '../shm/shm-region.js';
 import type { RegionSpec } from '../shm/shm-layout.js';
 import { SseService } from '../sse/sse-service.js';
@@ -30,7 +34,7 @@ export interface FeatureContext {
 
 /** Shared-memory regions every enabled feature needs, for the supervisor's layout. */
 export function featureRegions(config: ServeConfig): RegionSpec[] {
-  return [...(config.pusher ? broadcastRegions(config) : [])];
+  return [...(config.responseCache > 0 ? cacheRegions(config) : []), ...(config.pusher ? broadcastRegions(config) : [])];
 }
 
 interface Realtime {
@@ -48,6 +52,7 @@ export class FeatureSet {
   private constructor(
     private readonly recorder: ErrorRecorder | null,
     private readonly realtime: Realtime | null,
+    private readonly cache: ResponseCache | null,
   ) {}
 
   static start(ctx: FeatureContext): Promise<FeatureSet> {
@@ -61,7 +66,19 @@ export class FeatureSet {
       registerBroadcastCall(ctx.calls, hub, pusher.apps.apps);
       realtime = { hub, pusher, sse };
     }
-    return Promise.resolve(new FeatureSet(recorder, realtime));
+    const cache =
+      createResponseCache({
+        config,
+        shm: ctx.shm,
+        registry: ctx.registry,
+        bus: ctx.bus,
+        workerCalls: ctx.calls,
+        log: (event) => {
+          const { event: name, ...fields } = event;
+          ctx.log.warn(typeof name === 'string' ? name : 'cache', fields);
+        },
+      }) ?? null;
+    return Promise.resolve(new FeatureSet(recorder, realtime, cache));
   }
 
   /** Called once the template has greeted the front process. */
@@ -81,8 +98,12 @@ export class FeatureSet {
   }
 
   layers(): DispatchLayer[] {
-    // The recorder sits outside the cache so that a stale-if-error answer still records the 5xx.
-    return this.recorder ? [this.recorder] : [];
+    // Outermost first. The cache wraps the recorder, so the recorder sees PHP's 5xx
+    // even when stale-if-error answers the client with the stale entry.
+    const layers: DispatchLayer[] = [];
+    if (this.cache) layers.push(new CacheLayer(this.cache));
+    if (this.recorder) layers.push(this.recorder);
+    return layers;
   }
 
   /** WebSocket connections of this process (published with the pool gauges). */
@@ -98,6 +119,7 @@ export class FeatureSet {
   }
 
   async close(): Promise<void> {
+    this.cache?.close();
     await this.recorder?.flush();
     this.realtime?.hub.close();
   }

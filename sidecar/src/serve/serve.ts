@@ -12,6 +12,8 @@ import { ShmRegion } from '../shm/shm-region.js';
 import { buildAdminApp } from '../admin/admin-server.js';
 import { VERSION } from '../version.js';
 import { AdminBackend } from './admin-backend.js';
+import { ShmCache } from '../cache/shm-cache.js';
+import { CacheAdmin, cacheAdminRouter } from '../cache/cache-admin.js';
 import { startFrontRuntime, type FrontRuntime } from './front-runtime.js';
 import { FrontCluster } from './front-cluster.js';
 import { layoutRegions, parseHostPort, shmStamp, urlOf } from './serve-layout.js';
@@ -37,6 +39,9 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
   const gauges = new GaugeBoard(shm.int32(GAUGE_REGION.name));
   gauges.setLimits(config.workersMin, config.workersMax);
   log.info(`shared memory ${shm.reused ? 'reused' : 'created'} at ${config.shm} (${shm.layout.totalSize} bytes)`);
+  // The admin API reads and invalidates the same store the front processes use.
+  const cacheStore = config.responseCache > 0 ? ShmCache.fromRegion(shm, { maxEntryBytes: config.responseCacheMaxEntry }) : null;
+  if (cacheStore && shm.reused && cacheStore.prepare()) log.info('response cache: kept from the previous run, checked and repaired');
 
   let template: TemplateProcess | null = null;
   let templateSocket = config.templateSocket;
@@ -104,7 +109,7 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
           httpProcs: t.procs,
           workers: { min: t.min, max: t.max, alive: t.alive, busy: t.busy, idle: t.idle, desired: t.desired, starting: t.starting },
           queue: { depth: t.queued, limit: config.queueSize * config.httpProcs },
-          cache: null,
+          cache: cacheStore ? cacheStore.store.stats() : null,
           pusher: config.pusher ? { connections: t.connections } : null,
         };
       },
@@ -127,7 +132,10 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
         log.info(`workers floor/ceiling set to ${min}/${max}`);
         return null;
       },
-      routers: backend.routers(),
+      routers: [
+        ...backend.routers(),
+        ...(cacheStore ? [cacheAdminRouter(new CacheAdmin(cacheStore.store, { dropParams: config.responseCacheDropParams }))] : []),
+      ],
     });
     admin = createServer(app);
     const a = parseHostPort(config.adminListen);
