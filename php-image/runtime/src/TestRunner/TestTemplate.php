@@ -42,12 +42,20 @@ final class TestTemplate
         };
         pcntl_signal(SIGTERM, $stop);
         pcntl_signal(SIGINT, $stop);
+        // A CLI that went away must read as end of file, not kill the template mid-clean-up.
+        pcntl_signal(SIGPIPE, SIG_IGN);
         $this->control->send(['type' => 'ready', 'pid' => getmypid(), ...$this->ready]);
 
         while (true) {
-            $read = [$this->control->stream];
-            $write = $except = null;
-            $ready = @stream_select($read, $write, $except, 0, self::SELECT_MICROS);
+            if ($this->control->closed()) {
+                // Nothing left to read: wait for the children to go.
+                usleep(self::SELECT_MICROS);
+                $ready = 0;
+            } else {
+                $read = [$this->control->stream];
+                $write = $except = null;
+                $ready = @stream_select($read, $write, $except, 0, self::SELECT_MICROS);
+            }
             $this->reap();
             if ($ready > 0 || $this->control->closed()) {
                 foreach ($this->control->closed() ? [] : $this->control->receive() as $message) {
@@ -119,7 +127,7 @@ final class TestTemplate
         $templatePid = posix_getppid();
         // Its own process group: stopping a test stops whatever it started.
         @posix_setpgid(0, 0);
-        foreach ([SIGCHLD, SIGTERM, SIGINT] as $signal) {
+        foreach ([SIGCHLD, SIGTERM, SIGINT, SIGPIPE] as $signal) {
             pcntl_signal($signal, SIG_DFL);
         }
         pcntl_async_signals(false);
