@@ -17,7 +17,7 @@ function recordings(dir: string): string[] {
 describe('every 5xx recorded, and replayed', () => {
   it('records the request byte for byte, redacts credentials, and replays with `askr replay`', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'askr-errors-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     const askr = await startAskr([...laravel, '--workers', '1', '--record-errors', dir, '--admin-token', 't']);
     t.after(() => askr.stop());
 
@@ -72,7 +72,7 @@ describe('every 5xx recorded, and replayed', () => {
 
   it('records the sidecar\'s own 502 and 504 too, and replays multipart uploads faithfully', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'askr-errors-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     const askr = await startAskr([...laravel, '--workers', '1', '--record-errors', dir, '--request-timeout', '1']);
     t.after(() => askr.stop());
     assert.equal((await http(`${askr.url}/crash`)).status, 502);
@@ -89,12 +89,12 @@ describe('every 5xx recorded, and replayed', () => {
     assert.equal(envelopes.find((e) => e.response.status === 504)?.error?.code, 'ASKR_ERR_TIMEOUT');
     const upload = envelopes.find((e) => e.response.status === 500);
     assert.equal(upload?.request.body.bytes, body.length);
-    assert.deepEqual(readFileSync(join(dir, `${String(upload?.id)}.body`)), body, 'the multipart body is kept byte for byte');
+    assert.deepEqual(readFileSync(join(dir, `${upload.id}.body`)), body, 'the multipart body is kept byte for byte');
   });
 
   it('retention keeps the newest recordings within --record-max-files', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'askr-errors-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     const askr = await startAskr([...laravel, '--workers', '1', '--record-errors', dir, '--record-max-files', '3']);
     t.after(() => askr.stop());
     for (let i = 0; i < 6; i++) {
@@ -108,7 +108,7 @@ describe('every 5xx recorded, and replayed', () => {
 
   it('askr replay fails clearly on a file that is not a recording', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'askr-errors-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     writeFileSync(join(dir, 'bad.json'), '{"hello":"world"}');
     const r = await runAskr(['replay', join(dir, 'bad.json')]);
     assert.notEqual(r.code, 0);

@@ -228,7 +228,7 @@ describe('askr serve, classic process reuse when a script changes', () => {
   it('a reused process declines a script that is no longer eligible; a fresh one runs it', async (t) => {
     const { mkdtempSync, writeFileSync, utimesSync } = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'askr-reuse-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     writeFileSync(join(dir, 'page.php'), '<?php echo "v1 ", getmypid();');
     const askr = await startAskr(['--root', dir, '--workers-min', '1', '--workers-max', '3']);
     t.after(() => askr.stop());
