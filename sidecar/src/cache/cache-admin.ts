@@ -52,7 +52,11 @@ export class CacheAdmin {
     const scheme = m?.[1]?.toLowerCase() === 'https' ? 'https' : 'http';
     const key = m ? requestKey(url, undefined, scheme, this.drop) : undefined;
     if (!key) throw new AskrError('ASKR_ERR_BAD_REQUEST', `purge needs an absolute http(s) URL, got ${JSON.stringify(url).slice(0, 200)}`);
-    return this.store.forgetTags([options.allQueries ? key.pathTag : key.urlTag]);
+    const tag = options.allQueries ? key.pathTag : key.urlTag;
+    const seq = this.store.forgetTags([tag]);
+    // The implicit tag is the same in every pod (same key rules), so peers purge by forgetting it.
+    this.onForget?.([tag]);
+    return seq;
   }
 }
 

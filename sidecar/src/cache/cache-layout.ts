@@ -49,6 +49,10 @@ export const M = {
   forgetSeq64: 32,
   /** Float64 index of the time the lock was taken (byte 264). */
   lockSinceF64: 33,
+  /** BigInt64 index of the forget-all barrier (byte 272): entries born below it are invalid. */
+  allSeq64: 34,
+  /** BigInt64 index of the hold barrier (byte 280): entries born below it are not served; 0 when off. */
+  holdSeq64: 35,
 } as const;
 
 export const META_MAGIC = 0x4d434b41;

@@ -74,5 +74,20 @@ export interface CacheStore {
    * sharing the store. O(number of tags). Returns the new forget sequence.
    */
   forgetTags(tags: readonly string[]): number;
+  /**
+   * Invalidates every entry stored so far, at once, in every process sharing
+   * the store: as if every entry carried one more tag and it was forgotten.
+   * O(1). Returns the new forget sequence.
+   */
+  forgetAll(): number;
+  /**
+   * Withholds every entry stored so far: `get` does not return them (and does
+   * not drop them) until `release()`; entries stored meanwhile are served.
+   * O(1). A held entry that `forgetAll()` invalidates stays invalid after the
+   * release. Returns the new forget sequence.
+   */
+  hold(): number;
+  /** Ends a hold: the withheld entries that are still valid are served again. */
+  release(): void;
   stats(): StoreStats;
 }

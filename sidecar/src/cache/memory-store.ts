@@ -19,6 +19,8 @@ export class MemoryStore implements CacheStore {
   private readonly entries = new Map<string, { entry: CacheEntry; bytes: number }>();
   private readonly lastForget = new Map<string, number>();
   private seq = 0;
+  private allSeq = 0;
+  private holdSeq = 0;
   private used = 0;
   private evictions = 0;
 
@@ -37,8 +39,22 @@ export class MemoryStore implements CacheStore {
     return this.seq;
   }
 
+  forgetAll(): number {
+    this.allSeq = ++this.seq;
+    return this.seq;
+  }
+
+  hold(): number {
+    this.holdSeq = ++this.seq;
+    return this.seq;
+  }
+
+  release(): void {
+    this.holdSeq = 0;
+  }
+
   private valid(entry: CacheEntry): boolean {
-    return entry.tags.every((t) => (this.lastForget.get(t) ?? 0) <= entry.bornSeq);
+    return this.allSeq <= entry.bornSeq && entry.tags.every((t) => (this.lastForget.get(t) ?? 0) <= entry.bornSeq);
   }
 
   get(key: string, now: number): CacheEntry | undefined {
@@ -48,6 +64,7 @@ export class MemoryStore implements CacheStore {
       this.remove(key);
       return undefined;
     }
+    if (this.holdSeq > e.entry.bornSeq) return undefined;
     // Most recently used last.
     this.entries.delete(key);
     this.entries.set(key, e);

@@ -76,6 +76,18 @@ export class ShmStore implements CacheStore {
     return this.tags.forget(tags);
   }
 
+  forgetAll(): number {
+    return this.tags.forgetAll();
+  }
+
+  hold(): number {
+    return this.tags.hold();
+  }
+
+  release(): void {
+    this.tags.release();
+  }
+
   private bucketsOf(h: KeyHash): [number, number] {
     const n = this.views.layout.buckets;
     const b1 = laneIndex(h.lo, n);
@@ -100,6 +112,7 @@ export class ShmStore implements CacheStore {
           Atomics.or(slots, base + S.flags, FLAG_DEAD);
           return undefined;
         }
+        if (this.tags.held(born)) return undefined;
         const f = (slots[base + S.freq] ?? 0);
         // Stop writing the shared line once the counter saturates.
         if (f < 3) Atomics.store(slots, base + S.freq, f + 1);

@@ -45,10 +45,47 @@ export class ShmTagTable {
     return Number(s);
   }
 
-  /** True while no slot in `slots` was raised above `born`. */
+  /**
+   * Forgets every entry born so far: the forget-all barrier is raised to a new
+   * sequence, which every entry read with an older one fails — a tag every
+   * entry carries. O(1).
+   */
+  forgetAll(): number {
+    const s = Atomics.add(this.v.meta64, M.forgetSeq64, 1n) + 1n;
+    raise(this.v.meta64, M.allSeq64, s);
+    return Number(s);
+  }
+
+  /** Withholds every entry born so far until `release()` (same comparison, reversible, never marks entries dead). */
+  hold(): number {
+    const s = Atomics.add(this.v.meta64, M.forgetSeq64, 1n) + 1n;
+    Atomics.store(this.v.meta64, M.holdSeq64, s);
+    return Number(s);
+  }
+
+  release(): void {
+    Atomics.store(this.v.meta64, M.holdSeq64, 0n);
+  }
+
+  /** True while a hold withholds entries born at `born`. */
+  held(born: bigint): boolean {
+    return Atomics.load(this.v.meta64, M.holdSeq64) > born;
+  }
+
+  /** True while no slot in `slots` was raised above `born`, nor the forget-all barrier. */
   valid(slots: Uint32Array, born: bigint): boolean {
+    if (Atomics.load(this.v.meta64, M.allSeq64) > born) return false;
     const table = this.v.tags;
     for (const i of slots) if (Atomics.load(table, i & this.mask) > born) return false;
     return true;
+  }
+}
+
+/** Raises a shared 64-bit word to at least `s` (a concurrent larger value wins). */
+function raise(words: BigInt64Array, index: number, s: bigint): void {
+  for (let cur = Atomics.load(words, index); cur < s; ) {
+    const seen = Atomics.compareExchange(words, index, cur, s);
+    if (seen === cur) break;
+    cur = seen;
   }
 }

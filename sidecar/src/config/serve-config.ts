@@ -6,10 +6,11 @@ import { coreServeOptions } from './serve-options.js';
 import { recordOptions } from './record-options.js';
 import { pusherOptions } from './pusher-options.js';
 import { cacheOptions } from './cache-options.js';
+import { peerOptions } from './peer-options.js';
 import { parseOptions, renderHelp, type ConfigOf } from './parse-options.js';
 
 /** Every `askr serve` option, in --help order. */
-export const allServeOptions = [...coreServeOptions, ...cacheOptions, ...pusherOptions, ...recordOptions] as const;
+export const allServeOptions = [...coreServeOptions, ...cacheOptions, ...pusherOptions, ...recordOptions, ...peerOptions] as const;
 
 export type RawServeConfig = ConfigOf<typeof allServeOptions>;
 

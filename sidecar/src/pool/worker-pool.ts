@@ -27,6 +27,11 @@ export interface PoolOptions {
   /** 0: never recycle by memory. Bytes of PHP memory_get_usage(). */
   maxMemoryBytes: number;
   scaleDownDelayMs: number;
+  /**
+   * After a restart in front of a running template, wait this long for the
+   * workers forked before the restart to reconnect before forking new ones (ms).
+   */
+  adoptGraceMs?: number;
 }
 
 /** Hooks the pool calls so that metrics and logs stay outside it. */
@@ -69,6 +74,7 @@ export class WorkerPool {
   private ticker: NodeJS.Timeout | null = null;
   private draining = false;
   private lastDesired = 0;
+  private spawnAfter = 0;
   private readonly readyWaiters: (() => void)[] = [];
   min: number;
   max: number;
@@ -119,7 +125,13 @@ export class WorkerPool {
       this.tick();
     }, TICK_MS);
     this.ticker.unref();
-    this.reconcile();
+    const grace = this.options.adoptGraceMs ?? 0;
+    if (grace > 0) {
+      this.spawnAfter = performance.now() + grace;
+      setTimeout(() => {
+        this.reconcile();
+      }, grace).unref();
+    } else this.reconcile();
   }
 
   /** Resolves once at least one worker is ready, or rejects after `timeoutMs`. */
@@ -316,7 +328,7 @@ export class WorkerPool {
   }
 
   private spawn(count: number): boolean {
-    if (count <= 0 || !this.template.connected) return false;
+    if (count <= 0 || !this.template.connected || performance.now() < this.spawnAfter) return false;
     if (!this.template.spawn(count, this.options.socketPath, this.options.tag)) return false;
     const now = performance.now();
     for (let i = 0; i < count; i++) {

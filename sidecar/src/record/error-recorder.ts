@@ -25,6 +25,8 @@ export class ErrorRecorder implements DispatchLayer {
   private lastPrune = 0;
   /** Where the template sees the document root (set once the template greets us). */
   templateRoot: string;
+  /** The app as the template describes it (in a pod, the template's container has its own paths). */
+  app: { workerScript: string | null; mode: 'worker' | 'classic' };
 
   constructor(
     private readonly config: ServeConfig,
@@ -34,6 +36,7 @@ export class ErrorRecorder implements DispatchLayer {
     this.store = new ErrorStore(config.recordErrors ?? '', config.recordMaxFiles, config.recordMaxBytes);
     this.redact = new Set(config.recordUnredacted ? [] : [...ALWAYS_REDACTED, ...(config.recordRedact ?? []).map((h) => h.toLowerCase())]);
     this.templateRoot = config.root;
+    this.app = { workerScript: config.workerScript ?? null, mode: config.mode };
   }
 
   dispatch(exchange: PhpExchange, sink: ResponseSink, next: (sink: ResponseSink) => void): void {
@@ -101,7 +104,7 @@ export class ErrorRecorder implements DispatchLayer {
       version: ENVELOPE_VERSION,
       id,
       time: new Date().toISOString(),
-      app: { root: this.config.root, workerScript: this.config.workerScript ?? null, mode: this.config.mode },
+      app: { root: this.templateRoot, workerScript: this.app.workerScript, mode: this.app.mode },
       request: {
         method: req.method,
         uri: req.uri,

@@ -28,7 +28,7 @@ export class AdminBackend {
         errorsRouter(store, async (envelope, bodyPath) => {
           const { request } = await requestFromEnvelope(envelope, bodyPath);
           const template = await this.template();
-          return await replayOnFreshWorker(template, this.config.mode, this.config.runDir, request, this.config.requestTimeout * 1000, this.log);
+          return await replayOnFreshWorker(template, template.hello?.mode ?? this.config.mode, this.config.runDir, request, this.config.requestTimeout * 1000, this.log);
         }),
       );
     }

@@ -83,7 +83,10 @@ export class FeatureSet {
 
   /** Called once the template has greeted the front process. */
   templateReady(hello: TemplateHello): void {
-    if (this.recorder) this.recorder.templateRoot = hello.root;
+    if (this.recorder) {
+      this.recorder.templateRoot = hello.root;
+      this.recorder.app = { workerScript: hello.workerScript, mode: hello.mode };
+    }
   }
 
   routes(): RouteFeature[] {

@@ -49,13 +49,15 @@ export class Front {
     readonly template: TemplateClient,
   ) {
     const c = options.config;
+    // The template knows the mode: in a pod it runs in another container, with its own settings.
+    const mode = template.hello?.mode ?? c.mode;
     const i = options.procIndex;
     const n = options.procs;
     this.pool = new WorkerPool(
       {
         socketPath: join(c.runDir, `front-${i}.sock`),
         tag: `f${i}`,
-        mode: c.mode,
+        mode,
         min: shareOf(c.workersMin, i, n, 1),
         max: shareOf(c.workersMax, i, n, 1),
         queueSize: c.queueSize,
@@ -64,6 +66,8 @@ export class Front {
         maxRequests: c.maxRequests,
         maxMemoryBytes: Math.floor(c.maxMemory * 1024 * 1024),
         scaleDownDelayMs: c.scaleDownDelay * 1000,
+        // Workers of a template that outlived the sidecar reconnect within a few tens of ms.
+        adoptGraceMs: c.templateSocket !== undefined ? 300 : 0,
       },
       template,
       options.calls,
@@ -85,7 +89,7 @@ export class Front {
     );
     this.accessLog = new AccessLog(c.accessLog);
     this.handler = new FrontHandler({
-      mode: c.mode,
+      mode,
       pool: this.pool,
       staticFiles: new StaticFiles(c.root),
       scripts: new ScriptResolver(c.root),

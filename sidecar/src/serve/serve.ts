@@ -7,6 +7,7 @@ import { AskrError } from '../errors.js';
 import { LocalFrontBus } from '../ipc/front-bus.js';
 import type { Logger } from '../log/logger.js';
 import { TemplateProcess } from '../php/template-process.js';
+import { TemplateClient, type TemplateHello } from '../php/template-client.js';
 import { GAUGE_REGION, GaugeBoard } from '../shm/gauge-board.js';
 import { ShmRegion } from '../shm/shm-region.js';
 import { buildAdminApp } from '../admin/admin-server.js';
@@ -86,6 +87,16 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
     throw err;
   }
 
+  // The mode the template runs in (in a pod, the app container decides it).
+  let hello: TemplateHello | null = single?.front.template.hello ?? null;
+  if (!hello) {
+    const probe = new TemplateClient(templateSocket);
+    hello = await probe.connect(10_000).finally(() => {
+      probe.close();
+    });
+  }
+  const mode = hello.mode;
+
   let draining = false;
   const backend = new AdminBackend(config, templateSocket, log);
   let admin: Server | null = null;
@@ -105,7 +116,7 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
           version: VERSION,
           pid: process.pid,
           uptimeSeconds: Math.round(process.uptime()),
-          mode: config.mode,
+          mode,
           httpProcs: t.procs,
           workers: { min: t.min, max: t.max, alive: t.alive, busy: t.busy, idle: t.idle, desired: t.desired, starting: t.starting },
           queue: { depth: t.queued, limit: config.queueSize * config.httpProcs },
