@@ -23,7 +23,7 @@ function startTemplate(runDir: string): ChildProcess {
 describe('askr serve in front of a template it did not start (two containers of a pod)', () => {
   it('learns the mode from the template, and a sidecar restart keeps the warm workers and the cache', async (t) => {
     const runDir = mkdtempSync(join(tmpdir(), 'askr-pod-'));
-    t.after(() => rmSync(runDir, { recursive: true, force: true }));
+    t.after(() => { rmSync(runDir, { recursive: true, force: true }); });
     const template = startTemplate(runDir);
     t.after(() => {
       template.kill('SIGKILL');

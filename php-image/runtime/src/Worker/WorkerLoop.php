@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Askr\Runtime\Worker;
 
+use Askr\Runtime\Adapter\CallableHandler;
 use Askr\Runtime\Handler;
 use Askr\Runtime\Http\InputStreamWrapper;
 use Askr\Runtime\Http\Superglobals;
@@ -42,7 +43,13 @@ final class WorkerLoop
     public function run(): never
     {
         $this->sink->install();
-        InputStreamWrapper::install();
+        // Framework adapters hand the body to the framework directly; only a plain
+        // callable reads php://input as a classic script would. The wrapper takes
+        // over the whole php:// scheme (stream_get_meta_data() then reports the
+        // mode as opened), so it is installed only where it is needed.
+        if ($this->handler instanceof CallableHandler) {
+            InputStreamWrapper::install();
+        }
         ShutdownGuard::install($this->sink, $this->deferred);
         $this->hello();
         while (true) {
