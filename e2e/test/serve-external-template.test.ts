@@ -16,7 +16,7 @@ function startTemplate(runDir: string): ChildProcess {
     env: { ...process.env, ASKR_RUN_DIR: runDir, ASKR_ROOT: join(app, 'public'), ASKR_WORKER_SCRIPT: join(app, 'worker.php') },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr?.resume();
+  child.stderr.resume();
   return child;
 }
 
