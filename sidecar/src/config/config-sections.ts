@@ -6,6 +6,6 @@ import { replayOptions } from '../replay/replay-options.js';
 export function configSections(): { title: string; intro: string; options: readonly OptionSpec[] }[] {
   return [
     { title: 'askr serve', intro: 'Serves a PHP app (see [runtime.md](runtime.md)).', options: allServeOptions },
-    { title: 'askr replay FILE', intro: 'Re-runs a recorded 5xx (see [lifecycle.md](lifecycle.md)).', options: replayOptions },
+    { title: 'askr replay FILE', intro: 'Re-runs a recorded 5xx (see [recorded-errors.md](recorded-errors.md)).', options: replayOptions },
   ];
 }
