@@ -37,10 +37,15 @@ use Symfony\Component\HttpFoundation\StreamedResponse;
  */
 final class LaravelHandler implements Handler
 {
-    /** Services resolved in the template so every worker starts with them built. */
+    /**
+     * Services resolved in the template so every worker starts with them built.
+     * Only services that are request-independent, or that follow the request
+     * through Laravel's own rebinding (the URL generator), may be here: the
+     * redirector, for one, captures the session store it was built with.
+     */
     private const WARM = [
         'auth', 'cache', 'cache.store', 'config', 'cookie', 'encrypter', 'events', 'files', 'hash',
-        'log', 'router', 'routes', 'session', 'translator', 'url', 'view', 'blade.compiler', 'redirect',
+        'log', 'router', 'routes', 'session', 'translator', 'url', 'view', 'blade.compiler',
     ];
 
     /** @var list<StateReset> */
@@ -73,6 +78,9 @@ final class LaravelHandler implements Handler
         $app = require rtrim($basePath, '/') . '/bootstrap/app.php';
         $kernel = $app->make(HttpKernel::class);
         $app->bootstrapWith(self::bootstrappers($kernel));
+        // Some services (the URL generator) need a request to be built; each real
+        // request replaces this one through the container's rebinding callbacks.
+        $app->instance('request', Request::create((string) $app->make('config')->get('app.url', 'http://localhost')));
         foreach (self::WARM as $service) {
             if ($app->bound($service)) {
                 try {
