@@ -53,6 +53,15 @@ describe('Laravel worker mode: no state leaks from one request to the next', () 
     assert.deepEqual(JSON.parse(other.text), { secret: null });
   });
 
+  it('flashed data (the redirector writes to the request\'s own session)', async () => {
+    const set = await http(`${askr.url}/leak/flash/set?value=once`);
+    assert.equal(set.status, 302);
+    const mine = await http(`${askr.url}/leak/flash/get`, { headers: { Cookie: cookieHeader(set.rawHeaders) } });
+    assert.deepEqual(JSON.parse(mine.text), { flashed: 'once' });
+    const other = await http(`${askr.url}/leak/flash/get`);
+    assert.deepEqual(JSON.parse(other.text), { flashed: null });
+  });
+
   it('the request object (instance, facade and helper)', async () => {
     const first = await http(`${askr.url}/leak/request?marker=first`, { method: 'POST', body: 'extra=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     assert.deepEqual(JSON.parse(first.text), { marker: 'first', all: { marker: 'first', extra: '1' }, facade: 'first', helper: 'first', path: 'leak/request' });

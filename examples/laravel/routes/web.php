@@ -10,6 +10,8 @@ Route::get('/leak/auth/whoami', [LeakController::class, 'whoami']);
 Route::get('/leak/session/put', [LeakController::class, 'sessionPut']);
 Route::get('/leak/session/get', [LeakController::class, 'sessionGet']);
 Route::match(['GET', 'POST'], '/leak/request', [LeakController::class, 'request']);
+Route::get('/leak/flash/set', [LeakController::class, 'flashSet']);
+Route::get('/leak/flash/get', [LeakController::class, 'flashGet']);
 Route::get('/leak/cookie/queue', [LeakController::class, 'queueCookie']);
 Route::get('/leak/cookie/none', [LeakController::class, 'noCookie']);
 Route::get('/leak/scoped', [LeakController::class, 'scoped']);

@@ -36,6 +36,16 @@ class LeakController extends Controller
         return response()->json(['secret' => session('secret')]);
     }
 
+    public function flashSet(Request $request)
+    {
+        return redirect('/leak/flash/get')->with('flashed', (string) $request->query('value', 'v'));
+    }
+
+    public function flashGet()
+    {
+        return response()->json(['flashed' => session('flashed')]);
+    }
+
     public function request(Request $request)
     {
         return response()->json([
