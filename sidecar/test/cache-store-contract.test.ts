@@ -126,6 +126,45 @@ for (const impl of implementations) {
       assert.equal(s.get('k', T0), undefined);
     });
 
+    test('forgetAll invalidates every entry stored so far in O(1), and none stored after', () => {
+      const s = impl.make(1, 64 * 1024);
+      const born = s.forgetSequence();
+      s.put(entry('a', { tags: ['posts'], bornSeq: born }), T0);
+      s.put(entry('b', { tags: [], bornSeq: born }), T0);
+      const rendering = s.forgetSequence(); // a request that started before the forget-all
+      const seq = s.forgetAll();
+      assert.ok(seq > born);
+      assert.equal(s.forgetSequence(), seq);
+      assert.equal(s.get('a', T0), undefined);
+      assert.equal(s.get('b', T0), undefined);
+      assert.equal(s.put(entry('late', { bornSeq: rendering }), T0), 'forgotten');
+      assert.equal(s.put(entry('c', { bornSeq: s.forgetSequence() }), T0), 'stored');
+      assert.ok(s.get('c', T0));
+      s.forgetTags(['posts']);
+      assert.ok(s.get('c', T0 + 1) === undefined, 'tags still work after a forget-all');
+    });
+
+    test('hold withholds older entries without dropping them; release serves them again', () => {
+      const s = impl.make(1, 64 * 1024);
+      const born = s.forgetSequence();
+      s.put(entry('kept', { tags: ['users'], bornSeq: born }), T0);
+      s.put(entry('gone', { tags: ['posts'], bornSeq: born }), T0);
+      s.hold();
+      assert.equal(s.get('kept', T0), undefined, 'held');
+      assert.equal(s.get('gone', T0), undefined, 'held');
+      assert.equal(s.put(entry('new', { bornSeq: s.forgetSequence() }), T0), 'stored');
+      assert.ok(s.get('new', T0), 'entries stored during the hold are served');
+      s.forgetTags(['posts']); // what a peer forgot while this pod was away
+      s.release();
+      assert.ok(s.get('kept', T0), 'released');
+      assert.equal(s.get('gone', T0), undefined);
+      s.hold();
+      s.forgetAll(); // the hold ended without hearing from every peer
+      s.release();
+      assert.equal(s.get('kept', T0), undefined);
+      assert.equal(s.get('new', T0), undefined);
+    });
+
     test('content rendered after a forget is stored and served', () => {
       const s = impl.make(1, 64 * 1024);
       s.forgetTags(['posts']);

@@ -11,7 +11,7 @@ export interface ForgetEntry {
 function decode(payload: Buffer): string[] | undefined {
   try {
     const v = JSON.parse(payload.toString('utf8')) as { tags?: unknown };
-    return Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string') ? (v.tags as string[]) : undefined;
+    return Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string') ? v.tags : undefined;
   } catch {
     return undefined;
   }

@@ -4,7 +4,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const PEER_PROTOCOL = 'askr-peer/1';
 /** Request and response headers of the upgrade to `/askr/peer`. */
 export const NONCE_HEADER = 'x-askr-peer-nonce';
+/** Request and response header: the HMAC proving knowledge of the peer secret. */
 export const PROOF_HEADER = 'x-askr-peer-proof';
+/** Response header: the listener's node id (covered by its proof), so a dialer knows whom it reached before saying hello. */
+export const NODE_HEADER = 'x-askr-peer-node';
 /** Bytes of the MAC in front of every frame (HMAC-SHA256). */
 export const MAC_BYTES = 32;
 
@@ -29,9 +32,9 @@ export function clientProof(secret: string, clientNonce: string): string {
   return hmac(secret, PEER_PROTOCOL, 'client', clientNonce).toString('hex');
 }
 
-/** The listener's proof, bound to both nonces (so it cannot be replayed to another dialer). */
-export function serverProof(secret: string, clientNonce: string, serverNonce: string): string {
-  return hmac(secret, PEER_PROTOCOL, 'server', clientNonce, serverNonce).toString('hex');
+/** The listener's proof, bound to both nonces (so it cannot be replayed to another dialer) and to its node id. */
+export function serverProof(secret: string, clientNonce: string, serverNonce: string, node: string): string {
+  return hmac(secret, PEER_PROTOCOL, 'server', clientNonce, serverNonce, node).toString('hex');
 }
 
 /** Compares a received proof with the expected one in constant time. */

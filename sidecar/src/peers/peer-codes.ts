@@ -27,4 +27,5 @@ export const PeerCloseCode = {
   HANDSHAKE_TIMEOUT: 4408,
 } as const;
 
+/** One of the close codes above. */
 export type PeerCloseCodeValue = (typeof PeerCloseCode)[keyof typeof PeerCloseCode];

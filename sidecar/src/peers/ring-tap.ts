@@ -28,6 +28,7 @@ export class RingTap {
   private readonly listeners = new Set<LocalRecordListener>();
   private position = 0;
   private scheduled = false;
+  private wakePending = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private snapCounter = 0;
@@ -61,6 +62,7 @@ export class RingTap {
       if (this.ring.head() !== this.cursor.pos) this.drain();
     }, POLL_MS);
     this.timer.unref();
+    this.drain();
   }
 
   close(): void {
@@ -114,11 +116,20 @@ export class RingTap {
     else if (record.t === 'sub' || record.t === 'snap') this.origins.add(record.o);
   }
 
-  /** Appends a record from a peer as it is (origin and sequence kept) and wakes the front processes. */
+  /**
+   * Appends a record from a peer as it is (origin and sequence kept) and wakes
+   * the front processes — once per turn of the event loop, however many
+   * records a frame carried.
+   */
   inject(record: RingRecord): void {
     this.ring.append(encodeRecord(record));
     this.drain();
-    this.signals.wake();
+    if (this.wakePending) return;
+    this.wakePending = true;
+    queueMicrotask(() => {
+      this.wakePending = false;
+      this.signals.wake();
+    });
   }
 
   /** Origins whose id starts with `${ring}/` (one pod's front processes) that hold or held subscriptions. */

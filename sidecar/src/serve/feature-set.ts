@@ -18,6 +18,8 @@ import { createResponseCache } from '../cache/create-response-cache.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { ShmRegion } from '../shm/shm-region.js';
 import type { RegionSpec } from '../shm/shm-layout.js';
+import { ForgetLog } from '../peers/forget-log.js';
+import { peerRegions } from '../peers/peer-region.js';
 import { SseService } from '../sse/sse-service.js';
 
 export interface FeatureContext {
@@ -34,7 +36,7 @@ export interface FeatureContext {
 
 /** Shared-memory regions every enabled feature needs, for the supervisor's layout. */
 export function featureRegions(config: ServeConfig): RegionSpec[] {
-  return [...(config.responseCache > 0 ? cacheRegions(config) : []), ...(config.pusher ? broadcastRegions(config) : [])];
+  return [...(config.responseCache > 0 ? cacheRegions(config) : []), ...(config.pusher ? broadcastRegions(config) : []), ...peerRegions(config)];
 }
 
 interface Realtime {
@@ -66,6 +68,8 @@ export class FeatureSet {
       registerBroadcastCall(ctx.calls, hub, pusher.apps.apps);
       realtime = { hub, pusher, sse };
     }
+    // With peers, this pod's invalidations go to its forget log, which the supervisor streams to them.
+    const forgetLog = ForgetLog.open(ctx.shm);
     const cache =
       createResponseCache({
         config,
@@ -77,8 +81,14 @@ export class FeatureSet {
           const { event: name, ...fields } = event;
           ctx.log.warn(typeof name === 'string' ? name : 'cache', fields);
         },
+        ...(forgetLog ? { onForget: (tags: readonly string[]) => { forgetLog.append(tags); } } : {}),
       }) ?? null;
     return Promise.resolve(new FeatureSet(recorder, realtime, cache));
+  }
+
+  /** This process's end of the broadcast ring (null without --pusher). */
+  get hub(): BroadcastHub | null {
+    return this.realtime?.hub ?? null;
   }
 
   /** Called once the template has greeted the front process. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import type { ServeConfig } from '../config/serve-config.js';
 import { AskrError } from '../errors.js';
-import { isBusEnvelope } from '../ipc/cluster-front-bus.js';
+import { isBusEnvelope, type BusEnvelope } from '../ipc/cluster-front-bus.js';
 import type { Logger } from '../log/logger.js';
 
 interface ReadyMessage {
@@ -27,6 +27,7 @@ const RESTART_DELAY_MS = 500;
 export class FrontCluster {
   private readonly workers = new Map<number, Worker>();
   private readonly aggregator = new AggregatorRegistry();
+  private readonly observers = new Map<string, Set<(payload: unknown) => void>>();
   private stopping = false;
 
   constructor(
@@ -51,6 +52,20 @@ export class FrontCluster {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Observes bus messages the front processes send each other (the peer links follow ring wake-ups). */
+  observe(topic: string, handler: (payload: unknown) => void): () => void {
+    let set = this.observers.get(topic);
+    if (!set) this.observers.set(topic, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  /** Sends a bus message from the supervisor to every front process. */
+  publish(topic: string, payload: unknown): void {
+    const envelope: BusEnvelope = { askrBus: { topic, payload, from: -1 } };
+    for (const w of this.workers.values()) if (w.isConnected()) w.send(envelope);
   }
 
   metrics(): Promise<{ contentType: string; body: string }> {
@@ -88,6 +103,7 @@ export class FrontCluster {
     worker.on('message', (msg: unknown) => {
       if (isBusEnvelope(msg)) {
         for (const [i, other] of this.workers) if (i !== msg.askrBus.from && other.isConnected()) other.send(msg);
+        for (const h of this.observers.get(msg.askrBus.topic) ?? []) h(msg.askrBus.payload);
       }
     });
     worker.on('exit', (code, signal) => {

@@ -18,6 +18,8 @@ import { CacheAdmin, cacheAdminRouter } from '../cache/cache-admin.js';
 import { startFrontRuntime, type FrontRuntime } from './front-runtime.js';
 import { FrontCluster } from './front-cluster.js';
 import { layoutRegions, parseHostPort, shmStamp, urlOf } from './serve-layout.js';
+import { openPeerService } from '../peers/open-peer-service.js';
+import { clusterSignals, hubSignals } from '../peers/ring-signals.js';
 
 /** A running `askr serve`. */
 export interface ServeHandle {
@@ -43,6 +45,8 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
   // The admin API reads and invalidates the same store the front processes use.
   const cacheStore = config.responseCache > 0 ? ShmCache.fromRegion(shm, { maxEntryBytes: config.responseCacheMaxEntry }) : null;
   if (cacheStore && shm.reused && cacheStore.prepare()) log.info('response cache: kept from the previous run, checked and repaired');
+  // Links to the app's other pods (docs/many-pods.md): built before the front processes, started with the admin listener.
+  const peers = openPeerService(config, shm, cacheStore?.store, log);
 
   let template: TemplateProcess | null = null;
   let templateSocket = config.templateSocket;
@@ -68,7 +72,9 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
   let url: string;
   try {
     if (config.httpProcs === 1) {
-      single = await raceTemplate(startFrontRuntime({ config, procIndex: 0, procs: 1, templateSocket, shm, bus: new LocalFrontBus(), log, defaultMetrics: true }));
+      const bus = new LocalFrontBus();
+      single = await raceTemplate(startFrontRuntime({ config, procIndex: 0, procs: 1, templateSocket, shm, bus, log, defaultMetrics: true }));
+      if (peers && single.features.hub) peers.signals.attach(hubSignals(single.features.hub, bus));
       await raceTemplate(single.front.pool.waitForWorker(60_000));
       single.front.publishNow();
       const hello = single.front.template.hello;
@@ -77,11 +83,13 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
       url = urlOf(await single.front.listen(listen.host, listen.port));
     } else {
       cluster = new FrontCluster(config, templateSocket, log);
+      peers?.signals.attach(clusterSignals(cluster));
       url = urlOf(await raceTemplate(cluster.start(90_000)));
     }
   } catch (err) {
     await single?.close();
     await cluster?.stop(2000);
+    await peers?.service.close();
     await template?.stop(2000);
     if (config.runDirIsTemporary) rmSync(config.runDir, { recursive: true, force: true });
     throw err;
@@ -102,9 +110,13 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
   let admin: Server | null = null;
   let adminUrl: string | null = null;
   if (config.adminListen !== 'off') {
-    const metricsOf = async (): Promise<{ contentType: string; body: string }> => {
+    const frontMetrics = async (): Promise<{ contentType: string; body: string }> => {
       if (single) return { contentType: single.registry.contentType, body: await single.registry.metrics() };
       return (cluster as FrontCluster).metrics();
+    };
+    const metricsOf = async (): Promise<{ contentType: string; body: string }> => {
+      const m = await frontMetrics();
+      return peers ? { ...m, body: m.body + (await peers.service.metrics.registry.metrics()) } : m;
     };
     const app = buildAdminApp({
       token: config.adminToken,
@@ -122,6 +134,7 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
           queue: { depth: t.queued, limit: config.queueSize * config.httpProcs },
           cache: cacheStore ? cacheStore.store.stats() : null,
           pusher: config.pusher ? { connections: t.connections } : null,
+          peers: peers ? peers.service.status() : null,
         };
       },
       readiness: () => {
@@ -145,10 +158,16 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
       },
       routers: [
         ...backend.routers(),
-        ...(cacheStore ? [cacheAdminRouter(new CacheAdmin(cacheStore.store, { dropParams: config.responseCacheDropParams }))] : []),
+        ...(cacheStore ? [cacheAdminRouter(new CacheAdmin(cacheStore.store, {
+          dropParams: config.responseCacheDropParams,
+          ...(peers ? { onForget: (tags: readonly string[]) => { peers.service.recordForget(tags); } } : {}),
+        }))] : []),
       ],
     });
     admin = createServer(app);
+    admin.on('upgrade', (req, socket, head) => {
+      if (!peers?.service.handleUpgrade(req, socket, head)) socket.destroy();
+    });
     const a = parseHostPort(config.adminListen);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -160,10 +179,12 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
     } catch (err) {
       await single?.close();
       await cluster?.stop(2000);
+      await peers?.service.close();
       await template?.stop(2000);
       throw new AskrError('ASKR_ERR_CONFIG', `--admin-listen: cannot listen on ${config.adminListen}: ${(err as Error).message}`);
     }
     adminUrl = urlOf(admin.address() as AddressInfo);
+    peers?.service.start((admin.address() as AddressInfo).port);
   }
 
   let shutdownPromise: Promise<void> | null = null;
@@ -175,6 +196,8 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
         await single.close();
       }
       await cluster?.stop(config.drainTimeout * 1000 + 5000);
+      // After the front processes: their last records (members leaving) still reach the peers.
+      await peers?.service.close();
       backend.close();
       admin?.closeAllConnections();
       await new Promise<void>((r) => {
