@@ -30,7 +30,8 @@ async function adminServer(token: string, metrics: () => string): Promise<{ serv
     }
     if (url === '/askr/errors') return [200, { errors: [{ id: 'e1', time: '2026-01-01T00:00:00Z', method: 'GET', uri: '/x', status: 500 }] }];
     if (url === '/askr/errors/e1/replay' && method === 'POST') return [200, { status: 500, headers: [['x-a', 'b']], body: 'boom' }];
-    if (url === '/askr/cache/forget-tag' && method === 'POST') return [200, { forgotten: (JSON.parse(text) as { tags: string[] }).tags }];
+    // The sidecar answers with its forget sequence (sidecar/src/cache/cache-admin.ts).
+    if (url === '/askr/cache/forget-tag' && method === 'POST') return [200, { seq: 7 }];
     return [404, { error: 'no such route' }];
   };
   const server = createServer((req, res) => {

@@ -97,8 +97,9 @@ export async function runHandler(h: Handler, t: HandlerTarget, timeoutMs: number
   if (h.tcpSocket) return tcpSocket(h.tcpSocket, t, timeoutMs);
   if (h.exec) return execIn(h.exec.command, t, timeoutMs);
   if (h.sleep) {
-    // A hook never outlasts the grace period it runs in.
-    await sleep(Math.min(h.sleep.seconds * 1000, timeoutMs));
+    // A hook never outlasts the grace period it runs in. Unref'd: a pod still
+    // in its preStop sleep when the agent stops must not keep the process alive.
+    await sleep(Math.min(h.sleep.seconds * 1000, timeoutMs), undefined, { ref: false });
     return { ok: true, message: 'slept' };
   }
   return { ok: false, message: 'grpc probes are not supported by the test node agent' };

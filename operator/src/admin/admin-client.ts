@@ -89,9 +89,13 @@ export class AdminClient {
     return this.json(pod, 'POST', `/askr/errors/${encodeURIComponent(id)}/replay`, {});
   }
 
-  /** `POST /askr/cache/forget-tag`. */
+  /**
+   * `POST /askr/cache/forget-tag`; resolves with the tags the pod forgot. The
+   * sidecar answers `{"seq": n}` (its forget sequence) and refuses the whole
+   * call (400) when any tag is invalid, so a 2xx answer means every tag.
+   */
   async forgetTags(pod: PodRef, tags: string[]): Promise<string[]> {
-    return (await this.json<{ forgotten: string[] }>(pod, 'POST', '/askr/cache/forget-tag', { tags })).forgotten;
+    return (await this.json<{ seq?: number; forgotten?: string[] }>(pod, 'POST', '/askr/cache/forget-tag', { tags })).forgotten ?? tags;
   }
 
   private async json<T>(pod: PodRef, method: AdminRequest['method'], path: string, body?: unknown): Promise<T> {

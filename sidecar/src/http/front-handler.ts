@@ -59,6 +59,26 @@ export interface FrontHandlerDeps {
 }
 
 const idPrefix = randomBytes(3).toString('hex');
+
+/**
+ * The request for PHP, with $_SERVER built only on first use: a response
+ * answered from the cache never needs it.
+ */
+function lazyRequest(id: string, req: IncomingMessage, script: string, pathInfo: string, body: DispatchRequest['body'], build: () => Record<string, string>): DispatchRequest {
+  let server: Record<string, string> | undefined;
+  return {
+    id,
+    method: req.method ?? 'GET',
+    uri: req.url ?? '/',
+    script,
+    pathInfo,
+    body,
+    get server(): Record<string, string> {
+      server ??= build();
+      return server;
+    },
+  };
+}
 let idCounter = 0;
 
 /**
@@ -84,8 +104,7 @@ export class FrontHandler {
     const path = q === -1 ? url : url.slice(0, q);
     const done = (summary: ResponseSummary, via: string, cache?: string, worker?: number): void => {
       const ms = performance.now() - started;
-      d.metrics.requests.inc({ code: String(summary.status) });
-      d.metrics.duration.observe(ms / 1000);
+      d.metrics.countResponse(summary.status, ms / 1000);
       if (d.accessLog.enabled) {
         d.accessLog.write({
           time: new Date().toISOString(),
@@ -103,7 +122,17 @@ export class FrontHandler {
         });
       }
     };
-    if ((req.method === 'GET' || req.method === 'HEAD') && d.staticFiles.resolvePath(path) !== null) {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const known = d.staticFiles.cached(path);
+      if (known) {
+        const status = d.staticFiles.serve(req, res, known);
+        done({ status, bytes: known.stat.size, streamed: false, error: null }, 'static');
+        return;
+      }
+      if (known === null || d.staticFiles.resolvePath(path) === null) {
+        this.php(req, res, id, view, path, started, done);
+        return;
+      }
       d.staticFiles.lookup(path).then(
         (entry) => {
           if (entry) {
@@ -152,20 +181,14 @@ export class FrontHandler {
     }
     const local = { address: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 };
     const go = (): void => {
-      const server = serverVars(req, view, local);
-      // The body is read in full before dispatch, so its length is known even when
-      // the client sent it chunked (nginx sets CONTENT_LENGTH the same way).
-      const size = body.kind === 'inline' ? body.data.length : body.size;
-      if (size > 0 || server.CONTENT_LENGTH !== undefined) server.CONTENT_LENGTH = String(size);
-      const request: DispatchRequest = {
-        id,
-        method: req.method ?? 'GET',
-        uri: req.url ?? '/',
-        script,
-        pathInfo,
-        server,
-        body,
-      };
+      const request = lazyRequest(id, req, script, pathInfo, body, () => {
+        const server = serverVars(req, view, local);
+        // The body is read in full before dispatch, so its length is known even when
+        // the client sent it chunked (nginx sets CONTENT_LENGTH the same way).
+        const size = body.kind === 'inline' ? body.data.length : body.size;
+        if (size > 0 || server.CONTENT_LENGTH !== undefined) server.CONTENT_LENGTH = String(size);
+        return server;
+      });
       const deadline = started + d.requestTimeoutMs;
       const exchange: PhpExchange = {
         request,

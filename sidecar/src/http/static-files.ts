@@ -36,6 +36,8 @@ export class StaticFiles {
 
   /** Maps a URL path to a file path under the root, or null when it must not be served. */
   resolvePath(urlPath: string): string | null {
+    // Cheap refusals first: they are most of what a PHP app's URLs look like.
+    if (urlPath.endsWith('.php') || urlPath === '/' || urlPath.includes('/.')) return null;
     let decoded: string;
     try {
       decoded = decodeURIComponent(urlPath);
@@ -49,6 +51,16 @@ export class StaticFiles {
     const full = normalize(join(this.root, decoded));
     if (full !== this.root && !full.startsWith(this.root + sep)) return null;
     return full;
+  }
+
+  /**
+   * The remembered answer for this URL path while it is fresh: an entry, null
+   * (not a static file), or undefined (unknown: call lookup()). Lets the hot path
+   * skip a promise for the common case.
+   */
+  cached(urlPath: string): StaticEntry | null | undefined {
+    const hit = this.entries.get(urlPath);
+    return hit && performance.now() - hit.checkedAt < REVALIDATE_MS ? hit.entry : undefined;
   }
 
   /** The file to serve for this URL path, or null when it is not a static file. */

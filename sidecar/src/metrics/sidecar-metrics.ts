@@ -27,7 +27,19 @@ export class SidecarMetrics {
   readonly recycles: Counter<'reason'>;
   readonly autoscaleEvents: Counter<'direction'>;
   readonly recordedErrors: Counter;
+  private readonly byStatus = new Map<number, { inc(): void }>();
   readonly failedCalls: Counter<'op'>;
+
+  /** One response: its status and duration (seconds). Labelled children are kept per status. */
+  countResponse(status: number, seconds: number): void {
+    let child = this.byStatus.get(status);
+    if (!child) {
+      child = this.requests.labels(String(status));
+      this.byStatus.set(status, child);
+    }
+    child.inc();
+    this.duration.observe(seconds);
+  }
 
   constructor(registry: Registry, pool: () => GaugeSnapshot | null, options: { defaultMetrics: boolean }) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });

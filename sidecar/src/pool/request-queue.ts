@@ -68,6 +68,17 @@ export class RequestQueue {
     return undefined;
   }
 
+  /** How many of the first `limit` requests `match` accepts. */
+  count(match: (item: QueuedRequest) => boolean, limit: number): number {
+    let n = 0;
+    const end = Math.min(this.items.length, this.head + limit);
+    for (let i = this.head; i < end; i++) {
+      const item = this.items[i];
+      if (item && match(item)) n++;
+    }
+    return n;
+  }
+
   peek(): QueuedRequest | undefined {
     return this.items[this.head];
   }

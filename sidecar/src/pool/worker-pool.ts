@@ -342,13 +342,15 @@ export class WorkerPool {
     if (this.draining) return;
     const s = this.snapshot();
     if (this.options.mode === 'classic') {
-      // Keep `min` fresh processes forked ahead of demand, plus one per queued request.
+      // Keep `min` processes ready ahead of demand, plus one per queued request.
+      const needFresh = this.queue.count((q) => !this.classicIdle.isEligible(q.request.script), 64);
       const room = this.max - (s.alive + s.starting);
-      const want = this.min + s.queued - (this.classicIdle.freshCount + s.starting);
+      // Every queued request wants a process (a fresh one can run anything); spares count reused idle ones.
+      const want = Math.max(this.min - this.classicIdle.reusedCount, 0) + s.queued - (this.classicIdle.freshCount + s.starting);
       const spawn = Math.max(0, Math.min(room, want));
       this.spawn(spawn);
-      // At the ceiling with fresh processes still wanted: retire idle reused ones to make room.
-      for (let short = Math.max(0, want - spawn); short > 0; short--) {
+      // At the ceiling with requests only a fresh process may run: retire idle reused ones to make room.
+      for (let short = Math.min(needFresh, want) - spawn; short > 0; short--) {
         const reused = this.classicIdle.takeOldestReused();
         if (!reused) break;
         reused.stop('making room for a fresh process');

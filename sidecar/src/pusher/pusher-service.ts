@@ -184,8 +184,9 @@ export class PusherService {
 
   /** Serves `/apps/{id}/…`; false for any other path. Always answers JSON. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith('/apps/')) return false;
+    // Every request of the pod passes here: decide on the raw target before parsing a URL.
+    if (req.url?.startsWith('/apps/') !== true) return false;
+    const url = new URL(req.url, 'http://x');
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;

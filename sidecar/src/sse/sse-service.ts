@@ -65,7 +65,9 @@ export class SseService {
 
   /** Serves `/askr/events`; false for any other path. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://x');
+    // Every request of the pod passes here: decide on the raw target before parsing a URL.
+    if (req.url?.startsWith(SSE_PATH) !== true) return false;
+    const url = new URL(req.url, 'http://x');
     if (url.pathname !== SSE_PATH) return false;
     const error = (status: number, message: string): true => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: message }));

@@ -41,6 +41,8 @@ final class ClassicRequest
     private static string $script = '';
     private static string $relative = '';
     private static int $served = 0;
+    /** Whether the current script may leave the process reusable (checked once per request). */
+    private static bool $eligible = false;
     private static string $root = '';
 
     /** Installs the output sink and says HELLO; once per process. */
@@ -77,7 +79,8 @@ final class ClassicRequest
         $script = $ctx->server['SCRIPT_FILENAME'] ?? '';
         $real = $script === '' ? false : realpath($script);
         $inRoot = $real !== false && is_file($real) && str_starts_with($real, rtrim(self::$root, '/') . '/');
-        if (self::$served > 0 && (!$inRoot || !ReuseEligibility::eligible($real))) {
+        self::$eligible = $inRoot && ReuseEligibility::eligible($real);
+        if (self::$served > 0 && !self::$eligible) {
             // This process has run other scripts: only a fresh one may run this.
             $ctx->cleanUp();
             $connection?->socket->sendJson(FrameType::DECLINE, ['script' => (string) ($ctx->head['script'] ?? '')]);
@@ -95,7 +98,10 @@ final class ClassicRequest
             exit(0);
         }
         self::$script = $real;
-        chdir(dirname($real));
+        $dir = dirname($real);
+        if (getcwd() !== $dir) {
+            chdir($dir);
+        }
     }
 
     public static function script(): string
@@ -121,8 +127,14 @@ final class ClassicRequest
     {
         $ctx = self::$ctx;
         $sink = self::$sink;
-        if ($ctx === null || $sink === null || self::$script === '' || !ReuseEligibility::eligible(self::$script)) {
+        if ($ctx === null || $sink === null || self::$script === '' || !self::$eligible) {
             exit(0);
+        }
+        $socket = self::$connection?->socket;
+        // With no deferred work the response and READY leave in one write.
+        $cork = $ctx->deferred === [];
+        if ($cork) {
+            $socket?->cork();
         }
         $sink->complete();
         self::$deferred?->run($ctx);
@@ -132,10 +144,10 @@ final class ClassicRequest
         Runtime::leave();
         self::$ctx = null;
         if (!(self::$snapshot?->restore(self::$script) ?? false)) {
+            $socket?->uncork();
             exit(0);
         }
         self::$served++;
-        gc_collect_cycles();
         self::$connection?->socket->sendJson(FrameType::READY, [
             'memory' => memory_get_usage(),
             'memoryReal' => memory_get_usage(true),
@@ -146,5 +158,6 @@ final class ClassicRequest
             'reusable' => true,
             'script' => self::$relative,
         ]);
+        $socket?->uncork();
     }
 }

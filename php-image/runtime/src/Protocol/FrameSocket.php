@@ -39,8 +39,29 @@ final class FrameSocket
         return $this->stream;
     }
 
+    private ?string $corked = null;
+
+    /** Holds writes back until uncork(), so several frames leave in one syscall. */
+    public function cork(): void
+    {
+        $this->corked ??= '';
+    }
+
+    public function uncork(): void
+    {
+        $pending = $this->corked;
+        $this->corked = null;
+        if ($pending !== null && $pending !== '') {
+            $this->write($pending);
+        }
+    }
+
     public function write(string $bytes): void
     {
+        if ($this->corked !== null) {
+            $this->corked .= $bytes;
+            return;
+        }
         $len = strlen($bytes);
         $done = 0;
         while ($done < $len) {

@@ -93,6 +93,11 @@ final class WorkerLoop
         } catch (\Throwable $e) {
             UncaughtError::report($ctx, $e, $this->sink);
         }
+        // With no deferred work the response and READY leave in one write.
+        $corked = $ctx->deferred === [];
+        if ($corked) {
+            $this->connection->socket->cork();
+        }
         $this->sink->complete();
         $this->deferred->run($ctx);
         $this->sink->discard();
@@ -108,6 +113,9 @@ final class WorkerLoop
             'deferredErrors' => $this->deferred->failed,
             'deferredMs' => round($this->deferred->ms, 3),
         ]);
+        if ($corked) {
+            $this->connection->socket->uncork();
+        }
     }
 
     /**
