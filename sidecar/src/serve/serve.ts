@@ -12,6 +12,7 @@ import { GAUGE_REGION, GaugeBoard } from '../shm/gauge-board.js';
 import { ShmRegion } from '../shm/shm-region.js';
 import { buildAdminApp } from '../admin/admin-server.js';
 import { VERSION } from '../version.js';
+import { sumByLabel } from '../metrics/prom-text.js';
 import { AdminBackend } from './admin-backend.js';
 import { ShmCache } from '../cache/shm-cache.js';
 import { CacheAdmin, cacheAdminRouter } from '../cache/cache-admin.js';
@@ -122,8 +123,10 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
       token: config.adminToken,
       maxCeiling: 4096,
       metrics: metricsOf,
-      status: () => {
+      status: async () => {
         const t = gauges.total(config.httpProcs);
+        // Hit and miss counts live in the front processes' counters.
+        const results = cacheStore ? sumByLabel((await metricsOf()).body, 'askr_cache_requests_total', 'result') : {};
         return {
           version: VERSION,
           pid: process.pid,
@@ -132,7 +135,9 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
           httpProcs: t.procs,
           workers: { min: t.min, max: t.max, alive: t.alive, busy: t.busy, idle: t.idle, desired: t.desired, starting: t.starting },
           queue: { depth: t.queued, limit: config.queueSize * config.httpProcs },
-          cache: cacheStore ? cacheStore.store.stats() : null,
+          cache: cacheStore
+            ? { ...cacheStore.store.stats(), hits: results.hit ?? 0, misses: results.miss ?? 0, stale: results.stale ?? 0, bypasses: results.bypass ?? 0 }
+            : null,
           pusher: config.pusher ? { connections: t.connections } : null,
           peers: peers ? peers.service.status() : null,
         };
