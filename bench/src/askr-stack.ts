@@ -18,6 +18,8 @@ export interface AskrStackOptions {
   workers: number;
   /** --response-cache MB, when the scenario measures cache hits. */
   responseCacheMb?: number;
+  /** --http-procs: front processes (default 1). */
+  httpProcs?: number;
   /** Environment for the app (passed to the template and its workers). */
   env: Readonly<Record<string, string>>;
   /** Flags for node itself, before the CLI (--cpu-prof under --profile). */
@@ -36,6 +38,7 @@ export function askrServeArgs(o: AskrStackOptions): string[] {
     '--php-ini', Object.entries(OPCACHE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(','),
   );
   if (o.responseCacheMb !== undefined) args.push('--response-cache', String(o.responseCacheMb));
+  if (o.httpProcs !== undefined && o.httpProcs > 1) args.push('--http-procs', String(o.httpProcs));
   return args;
 }
 

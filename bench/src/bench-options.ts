@@ -52,7 +52,7 @@ docs/BENCHMARKS.md and docs/benchmarks-ratios.svg.
   --rounds <n>            rounds, stacks alternating (default ${DEFAULTS.rounds})
   --threads <n>           wrk threads (default ${DEFAULTS.threads})
   --connections <n>       wrk connections (default ${DEFAULTS.connections})
-  --workers <n>           askr PHP workers = FPM children (default: cores)
+  --workers <n>           askr PHP workers = FPM children (default: 2 × cores)
   --no-laravel-caches     run Laravel without config/route/view caches
   --askr-cli <main.js>    measure this build (e.g. sidecar/dist/cli/main.js) instead of compiling the sidecar for the run
   --out <dir>             where the results JSON goes (default bench/results)
@@ -111,7 +111,8 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string): 
     rounds: positive('rounds', values.rounds, base.rounds),
     threads: positive('threads', values.threads, base.threads),
     connections: positive('connections', values.connections, base.connections),
-    workers: positive('workers', values.workers, availableParallelism()),
+    // Two PHP workers per core hide the proxy's round trip behind another worker's work (FPM gets as many children).
+    workers: positive('workers', values.workers, 2 * availableParallelism()),
     laravelCaches: !values['no-laravel-caches'],
     askrCli: values['askr-cli'],
     outDir: values.out ?? defaultOut,

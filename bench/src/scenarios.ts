@@ -2,6 +2,8 @@
 // correct answer looks like, and how its stacks are started. Every scenario
 // starts its own servers and stops them when it is done, so `--only` can pick
 // any of them and a failure in one never leaks into the next.
+import { availableParallelism } from 'node:os';
+import { startNodeBare } from './node-bare-stack.js';
 import { join } from 'node:path';
 import type { AskrCli } from './askr-build.js';
 import { repoRoot } from './askr-build.js';
@@ -95,7 +97,8 @@ async function startCacheHit(ctx: ScenarioContext): Promise<StartedStacks> {
   out.helpers.push(backend);
   if (ctx.askr.serveFlags.includes('--response-cache')) {
     const nodeArgs = profileArgs(ctx, 'posts-cache-hit');
-    await attempt(out, 'askr', () => startAskrStack({ cli: ctx.askr.cli, root: laravelRoot, workerScript, workers: ctx.workers, env: ctx.laravel.env, responseCacheMb: CACHE_MB, nodeArgs }));
+    // A hit involves no PHP: one front process per core, as nginx runs one worker per core.
+    await attempt(out, 'askr', () => startAskrStack({ cli: ctx.askr.cli, root: laravelRoot, workerScript, workers: ctx.workers, env: ctx.laravel.env, responseCacheMb: CACHE_MB, httpProcs: availableParallelism(), nodeArgs }));
   } else {
     out.failed.set('askr', { code: 'ASKR_ERR_BENCH_UNAVAILABLE', message: 'askr serve has no --response-cache flag in this checkout' });
   }
@@ -105,6 +108,7 @@ async function startCacheHit(ctx: ScenarioContext): Promise<StartedStacks> {
   const port = Number(new URL(backend.url).port);
   await attempt(out, 'varnish', () => startVarnish(port, '/posts/cached'));
   await attempt(out, 'nginx-static', () => startNginxStatic('posts.html', page.body));
+  await attempt(out, 'node-bare', () => startNodeBare(page.body, availableParallelism()));
   return out;
 }
 
@@ -144,8 +148,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     id: 'posts-cache-hit',
     title: 'Cached /posts hit',
     description: 'The same page with Askr-Cache: 60, swr=30, tags=posts, served from askr serve\'s response cache, from Varnish\'s cache (in front of nginx + php-fpm), and by nginx as a static file of the same bytes.',
-    measured: ['askr', 'varnish', 'nginx-static'],
-    path: { askr: '/posts/cached', varnish: '/posts/cached', 'nginx-static': '/posts.html' },
+    measured: ['askr', 'varnish', 'nginx-static', 'node-bare'],
+    path: { askr: '/posts/cached', varnish: '/posts/cached', 'nginx-static': '/posts.html', 'node-bare': '/' },
     marker: 'id="post-20"',
     hit: true,
     start: startCacheHit,

@@ -1,7 +1,7 @@
 // What every server under test looks like to the scenario runner.
 
 /** The stacks a scenario can compare. */
-export type StackId = 'askr' | 'fpm' | 'varnish' | 'nginx-static';
+export type StackId = 'askr' | 'fpm' | 'varnish' | 'nginx-static' | 'node-bare';
 
 /** Human names for the table. */
 export const STACK_LABELS: Readonly<Record<StackId, string>> = {
@@ -9,6 +9,7 @@ export const STACK_LABELS: Readonly<Record<StackId, string>> = {
   fpm: 'nginx + php-fpm',
   varnish: 'Varnish (hit)',
   'nginx-static': 'nginx static file',
+  'node-bare': 'bare node:http (the limit of a Node front)',
 };
 
 /** A started server: where to send requests, which process trees are its own, how it was started, how to stop it. */

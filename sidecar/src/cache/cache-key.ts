@@ -94,7 +94,16 @@ export function requestKey(
   const query = q === -1 ? '' : normaliseQuery(rest.slice(q + 1), drop);
   const base = `${scheme}://${h}${path}`;
   const key = query === '' ? base : `${base}?${query}`;
-  return { key, urlTag: `${IMPLICIT}url:${key}`, pathTag: `${IMPLICIT}path:${base}` };
+  // The implicit tags matter only when storing or purging: built on first use, not on every hit.
+  return {
+    key,
+    get urlTag() {
+      return `${IMPLICIT}url:${key}`;
+    },
+    get pathTag() {
+      return `${IMPLICIT}path:${base}`;
+    },
+  };
 }
 
 /**

@@ -180,7 +180,7 @@ export class CacheLayer implements DispatchLayer {
       decision = this.cache.lookup({
         method: exchange.request.method,
         target: req.url ?? '/',
-        headers: { ...req.headers, host },
+        headers: host === req.headers.host ? req.headers : { ...req.headers, host },
         scheme: exchange.view.proto,
         deadline: Date.now() + (exchange.deadline - performance.now()),
       });

@@ -41,13 +41,24 @@ export function serverVars(req: IncomingMessage, view: ClientView, local: { addr
     }
     // Headers with other characters than letters, digits and dashes are dropped,
     // as nginx does, so that "X_Forwarded_For" cannot pose as "X-Forwarded-For".
-    if (!/^[A-Za-z0-9-]+$/.test(header)) continue;
-    const key = 'HTTP_' + header.toUpperCase().replace(/-/g, '_');
+    const key = cgiName(header);
+    if (key === null) continue;
     const existing = server[key];
     server[key] = existing === undefined ? value : `${existing}${lower === 'cookie' ? '; ' : ', '}${value}`;
   }
   if (view.host !== undefined) server.HTTP_HOST = view.host;
   return server;
+}
+
+const cgiNames = new Map<string, string | null>();
+
+/** "Accept-Encoding" → "HTTP_ACCEPT_ENCODING", or null for names nginx would drop. Memoised. */
+function cgiName(header: string): string | null {
+  let name = cgiNames.get(header);
+  if (name !== undefined) return name;
+  name = /^[A-Za-z0-9-]+$/.test(header) ? 'HTTP_' + header.toUpperCase().replace(/-/g, '_') : null;
+  if (cgiNames.size < 1024) cgiNames.set(header, name);
+  return name;
 }
 
 function splitHost(host: string): { name: string; port: string | undefined } {
@@ -56,6 +67,7 @@ function splitHost(host: string): { name: string; port: string | undefined } {
 }
 
 function decodePath(path: string): string {
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch {

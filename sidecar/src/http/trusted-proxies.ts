@@ -73,8 +73,9 @@ export class TrustedProxies {
   }
 
   resolve(peer: string, headers: Record<string, string | string[] | undefined>, encrypted: boolean): ClientView {
+    if (!this.enabled) return { address: peer, proto: encrypted ? 'https' : 'http', host: undefined, port: undefined };
     const view: ClientView = { address: peer, proto: encrypted ? 'https' : 'http', host: undefined, port: undefined };
-    if (!this.enabled || !this.trusts(peer)) return view;
+    if (!this.trusts(peer)) return view;
     const xff = headerValue(headers['x-forwarded-for']);
     if (xff) {
       const hops = xff.split(',').map((h) => h.trim()).filter((h) => h !== '');

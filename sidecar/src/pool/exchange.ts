@@ -31,6 +31,7 @@ export class Exchange {
   private headSeen = false;
   private ended = false;
   private failed = false;
+  private drainWatched = false;
   readonly startedAt = performance.now();
   headAt = 0;
 
@@ -62,9 +63,6 @@ export class Exchange {
     };
     const worker = this.worker;
     this.sink.assigned?.(worker.pid);
-    this.sink.onDrain(() => {
-      worker.resume();
-    });
     if (req.body.kind === 'inline') {
       worker.send(encodeHeadAndBody(FrameType.REQUEST, head, req.body.data));
       return;
@@ -100,7 +98,7 @@ export class Exchange {
         return false;
       case FrameType.RESP_BODY:
         if (!this.headSeen) throw new AskrError('ASKR_ERR_PROTOCOL', 'RESP_BODY before RESP_HEAD');
-        if (!this.ended && !this.failed && !this.sink.body(frame.payload)) this.worker.pause();
+        if (!this.ended && !this.failed && !this.sink.body(frame.payload)) this.pauseUntilDrained();
         return false;
       case FrameType.RESP_END:
         if (!this.headSeen) throw new AskrError('ASKR_ERR_PROTOCOL', 'RESP_END before RESP_HEAD');
@@ -133,6 +131,17 @@ export class Exchange {
         reply({ id, ok: false, error: error.message });
       },
     );
+  }
+
+  /** The client is slow: stop reading from the worker until the sink drains. */
+  private pauseUntilDrained(): void {
+    this.worker.pause();
+    if (this.drainWatched) return;
+    this.drainWatched = true;
+    const worker = this.worker;
+    this.sink.onDrain(() => {
+      worker.resume();
+    });
   }
 
   fail(error: AskrError): void {
