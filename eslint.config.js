@@ -10,6 +10,7 @@ export default tseslint.config(
       'examples/**',
       'php-image/**',
       'bench/results/**',
+      'tmp/**',
       'eslint.config.js',
       'scripts/**',
       '.ci/**',
