@@ -13,6 +13,8 @@ export interface TemplateHello {
   root: string;
   workerScript: string | null;
   opcache: boolean;
+  /** Workers the template already runs (forked before a sidecar restart; they reconnect). */
+  children?: number;
 }
 
 export interface SpawnedEvent {

@@ -28,10 +28,11 @@ export interface PoolOptions {
   maxMemoryBytes: number;
   scaleDownDelayMs: number;
   /**
-   * After a restart in front of a running template, wait this long for the
-   * workers forked before the restart to reconnect before forking new ones (ms).
+   * After a restart in front of a running template: how many workers forked
+   * before the restart will reconnect, and how long to wait for them before
+   * forking new ones (ms).
    */
-  adoptGraceMs?: number;
+  adopt?: { expected: number; graceMs: number };
 }
 
 /** Hooks the pool calls so that metrics and logs stay outside it. */
@@ -75,6 +76,7 @@ export class WorkerPool {
   private draining = false;
   private lastDesired = 0;
   private spawnAfter = 0;
+  private adoptWaiting = 0;
   private readonly readyWaiters: (() => void)[] = [];
   min: number;
   max: number;
@@ -125,12 +127,14 @@ export class WorkerPool {
       this.tick();
     }, TICK_MS);
     this.ticker.unref();
-    const grace = this.options.adoptGraceMs ?? 0;
-    if (grace > 0) {
-      this.spawnAfter = performance.now() + grace;
+    const adopt = this.options.adopt;
+    if (adopt && adopt.expected > 0) {
+      this.adoptWaiting = adopt.expected;
+      this.spawnAfter = performance.now() + adopt.graceMs;
       setTimeout(() => {
+        this.spawnAfter = 0;
         this.reconcile();
-      }, grace).unref();
+      }, adopt.graceMs).unref();
     } else this.reconcile();
   }
 
@@ -231,6 +235,10 @@ export class WorkerPool {
 
   hello(worker: PhpWorker): void {
     this.starting.shift();
+    if (this.adoptWaiting > 0 && --this.adoptWaiting === 0) {
+      // Every worker of the previous run is back: normal scaling resumes at once.
+      this.spawnAfter = 0;
+    }
     const sentAt = this.spawnByPid.get(worker.pid);
     if (sentAt !== undefined) {
       this.observer.forked?.(performance.now() - sentAt);

@@ -66,8 +66,9 @@ export class Front {
         maxRequests: c.maxRequests,
         maxMemoryBytes: Math.floor(c.maxMemory * 1024 * 1024),
         scaleDownDelayMs: c.scaleDownDelay * 1000,
-        // Workers of a template that outlived the sidecar reconnect within a few tens of ms.
-        adoptGraceMs: c.templateSocket !== undefined ? 300 : 0,
+        // Workers of a template that outlived the sidecar reconnect within tens of ms;
+        // fork nothing until they are back (or 2 s have passed).
+        adopt: { expected: n === 1 ? (template.hello?.children ?? 0) : 0, graceMs: 2000 },
       },
       template,
       options.calls,

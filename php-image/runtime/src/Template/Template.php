@@ -119,6 +119,8 @@ final class Template
             'root' => $this->config->root,
             'workerScript' => $this->config->workerScript,
             'opcache' => function_exists('opcache_get_status') && opcache_get_status(false) !== false,
+            // Workers forked for an earlier connection (a sidecar that restarted) will reconnect.
+            'children' => count($this->children),
         ]);
     }
 
