@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AskrError } from '../errors.js';
+import type { ClientView } from '../http/trusted-proxies.js';
 import type { DispatchLayer, PhpExchange } from '../http/front-handler.js';
 import type { HeaderList, ResponseSink } from '../pool/response-sink.js';
 import type { CacheDecision, CacheLease, CacheOutcome } from './cache-decision.js';
@@ -27,6 +29,9 @@ export function headerList(map: ResponseHeaders): HeaderList {
   }
   return out;
 }
+
+/** Flattened stored headers of an entry, for the hot path. */
+const flatHeaders = new WeakMap<object, string[]>();
 
 function serve(sink: ResponseSink, status: number, headers: ResponseHeaders, body: Buffer | undefined): void {
   sink.head(status, headerList(headers), false);
@@ -171,6 +176,44 @@ class NullSink implements ResponseSink {
  */
 export class CacheLayer implements DispatchLayer {
   constructor(private readonly cache: ResponseCache) {}
+
+  /**
+   * The hot path: answers a fresh hit straight onto the response, before the
+   * front builds anything for PHP. Returns what it sent, or null when the
+   * request needs the full pipeline (miss, stale, bypass, an error).
+   */
+  serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null {
+    const host = view.host ?? req.headers.host;
+    let found;
+    try {
+      found = this.cache.peekFresh({
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        headers: host === req.headers.host ? req.headers : { ...req.headers, host },
+        scheme: view.proto,
+        deadline: Date.now(),
+      });
+    } catch {
+      return null;
+    }
+    if (!found) return null;
+    const { entry, now } = found;
+    // Decoded entries are memoised per process, so their flattened headers can be too.
+    let stored = flatHeaders.get(entry);
+    if (!stored) {
+      stored = [];
+      for (const [name, value] of Object.entries(entry.headers)) {
+        if (typeof value === 'string') stored.push(name, value);
+        else for (const v of value) stored.push(name, v);
+      }
+      flatHeaders.set(entry, stored);
+    }
+    const flat = stored.slice();
+    flat.push('age', String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))), 'content-length', String(entry.body.length), 'x-askr-cache', 'HIT');
+    res.writeHead(found.status, flat);
+    res.end(entry.body);
+    return { status: found.status, bytes: entry.body.length };
+  }
 
   dispatch(exchange: PhpExchange, sink: ResponseSink, next: (sink: ResponseSink) => void): void {
     const req = exchange.req;

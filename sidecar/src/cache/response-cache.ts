@@ -81,6 +81,23 @@ export class ResponseCache implements LeaseHost {
    * bypasses, stale entries and leaders; a promise only while following
    * another request for the same key (bounded by `request.deadline`).
    */
+  /**
+   * A fresh entry for this request, or undefined — without claiming anything:
+   * the front's fast path answers hits with it and leaves every other case
+   * (stale, miss, bypass) to lookup(). Counts the hit when it finds one.
+   */
+  peekFresh(request: CacheRequest): { status: number; entry: CacheEntry; now: number } | undefined {
+    const method = request.method.toUpperCase();
+    if (requestBypass(method, request.headers, this.requestRules)) return undefined;
+    const key = requestKey(request.target, headerString(request.headers.host), request.scheme ?? 'http', this.drop);
+    if (!key) return undefined;
+    const now = this.clock();
+    const { entry } = this.find(key, request.headers, now);
+    if (!entry || now >= entry.freshUntil) return undefined;
+    this.metrics?.result('hit');
+    return { status: entry.status, entry, now };
+  }
+
   lookup(request: CacheRequest): CacheDecision | Promise<CacheDecision> {
     const method = request.method.toUpperCase();
     const reason = requestBypass(method, request.headers, this.requestRules);

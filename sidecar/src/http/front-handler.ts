@@ -42,6 +42,11 @@ export interface DispatchLayer {
   dispatch(exchange: PhpExchange, sink: ResponseSink, next: (sink: ResponseSink) => void): void;
 }
 
+/** Answers a request completely without the PHP pipeline when it can (fresh cache hits). */
+export interface FastPath {
+  serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null;
+}
+
 export interface FrontHandlerDeps {
   mode: 'worker' | 'classic';
   pool: WorkerPool;
@@ -56,6 +61,7 @@ export interface FrontHandlerDeps {
   spoolDir: string;
   routes: RouteFeature[];
   layers: DispatchLayer[];
+  fastPath?: FastPath | undefined;
 }
 
 const idPrefix = randomBytes(3).toString('hex');
@@ -162,6 +168,13 @@ export class FrontHandler {
     done: (summary: ResponseSummary, via: string, cache?: string, worker?: number) => void,
   ): void {
     const d = this.deps;
+    if (d.fastPath && (req.method === 'GET' || req.method === 'HEAD')) {
+      const hit = d.fastPath.serveFreshHit(req, res, view);
+      if (hit) {
+        done({ status: hit.status, bytes: hit.bytes, streamed: false, error: null }, 'cache', 'HIT');
+        return;
+      }
+    }
     let cacheResult: string | undefined;
     let body: DispatchRequest['body'] = { kind: 'inline', data: Buffer.alloc(0) };
     const sink = new HttpResponseSink(res, (summary) => {

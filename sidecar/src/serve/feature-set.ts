@@ -110,11 +110,21 @@ export class FeatureSet {
     ];
   }
 
+  private cacheLayer: CacheLayer | null = null;
+
+  /** Fresh cache hits answered before the PHP pipeline is built. */
+  fastPath(): CacheLayer | undefined {
+    if (!this.cache) return undefined;
+    this.cacheLayer ??= new CacheLayer(this.cache);
+    return this.cacheLayer;
+  }
+
   layers(): DispatchLayer[] {
     // Outermost first. The cache wraps the recorder, so the recorder sees PHP's 5xx
     // even when stale-if-error answers the client with the stale entry.
     const layers: DispatchLayer[] = [];
-    if (this.cache) layers.push(new CacheLayer(this.cache));
+    const cache = this.fastPath();
+    if (cache) layers.push(cache);
     if (this.recorder) layers.push(this.recorder);
     return layers;
   }

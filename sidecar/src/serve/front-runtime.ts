@@ -62,6 +62,7 @@ export async function startFrontRuntime(o: FrontRuntimeOptions): Promise<FrontRu
       log: o.log,
       routes,
       layers,
+      fastPath: features.fastPath(),
       connections: () => features.connections(),
     },
     60_000,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { ServeConfig } from '../config/serve-config.js';
 import { AccessLog } from '../http/access-log.js';
-import { FrontHandler, type DispatchLayer, type RouteFeature } from '../http/front-handler.js';
+import { FrontHandler, type DispatchLayer, type FastPath, type RouteFeature } from '../http/front-handler.js';
 import { ScriptResolver } from '../http/script-resolver.js';
 import { StaticFiles } from '../http/static-files.js';
 import { TrustedProxies } from '../http/trusted-proxies.js';
@@ -27,6 +27,7 @@ export interface FrontOptions {
   log: Logger;
   routes: RouteFeature[];
   layers: DispatchLayer[];
+  fastPath?: FastPath | undefined;
   /** WebSocket connections, published with the pool gauges. */
   connections: () => number;
 }
@@ -103,6 +104,7 @@ export class Front {
       spoolDir: c.runDir,
       routes: options.routes,
       layers: options.layers,
+      fastPath: options.fastPath,
     });
     this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
       this.handler.handle(req, res);
