@@ -144,16 +144,24 @@ describe('many pods on Kubernetes: an AskrApp with three replicas', { skip: skip
 
   it('presence is the union of every pod, and a SIGKILLed sidecar\'s members leave everywhere once', async () => {
     const [p1, p2, p3] = (await meshed()) as [Pod, Pod, Pod];
+    // Membership crosses pods over the peer mesh, so another pod's view converges shortly after a join.
+    const userIds = async (p: Pod): Promise<string> =>
+      ((await (await sdk(p).get({ path: '/channels/presence-room/users' })).json()) as { users: { id: string }[] }).users.map((u) => u.id).sort().join();
+    const everyPodLists = async (members: string): Promise<void> => {
+      for (const p of [p1, p2, p3]) {
+        await waitFor(`pod ${p.metadata.name} to list ${members}`, { timeoutMs: 10_000, intervalMs: 50 }, async () => (await userIds(p)) === members);
+      }
+    };
     const annRoom = asPresence(await subscribed(await client(p1, 'ann'), 'presence-room'));
     const bobRoom = asPresence(await subscribed(await client(p2, 'bob'), 'presence-room'));
+    await everyPodLists('ann,bob');
     const cid = await client(p3, 'cid');
     const removed: Record<string, string[]> = { ann: [], bob: [] };
     annRoom.bind('pusher:member_removed', (m: { id: string }) => removed.ann?.push(m.id));
     bobRoom.bind('pusher:member_removed', (m: { id: string }) => removed.bob?.push(m.id));
     const cidRoom = asPresence(await subscribed(cid, 'presence-room'));
     assert.equal(cidRoom.members.count, 3, 'cid, on pod 3, sees the members connected to pods 1 and 2');
-    const users = await (await sdk(p2).get({ path: '/channels/presence-room/users' })).json() as { users: { id: string }[] };
-    assert.deepEqual(users.users.map((u) => u.id).sort(), ['ann', 'bob', 'cid']);
+    await everyPodLists('ann,bob,cid');
 
     process.kill((await status(p3)).pid, 'SIGKILL');
     // cid stays away: its client would otherwise reconnect to the restarted sidecar and join again.
