@@ -94,16 +94,28 @@ export function requestKey(
   const query = q === -1 ? '' : normaliseQuery(rest.slice(q + 1), drop);
   const base = `${scheme}://${h}${path}`;
   const key = query === '' ? base : `${base}?${query}`;
-  // The implicit tags matter only when storing or purging: built on first use, not on every hit.
-  return {
-    key,
-    get urlTag() {
-      return `${IMPLICIT}url:${key}`;
-    },
-    get pathTag() {
-      return `${IMPLICIT}path:${base}`;
-    },
-  };
+  return new LazyTagsKey(key, base);
+}
+
+/**
+ * A request key whose implicit tags are built on first use: they matter only
+ * when storing or purging, never on a hit. A class, not an object literal with
+ * getters: V8 gives each such literal its own map, and maps live in old space,
+ * so every request's objects would survive the young-generation GC.
+ */
+class LazyTagsKey implements RequestKey {
+  constructor(
+    readonly key: string,
+    private readonly base: string,
+  ) {}
+
+  get urlTag(): string {
+    return `${IMPLICIT}url:${this.key}`;
+  }
+
+  get pathTag(): string {
+    return `${IMPLICIT}path:${this.base}`;
+  }
 }
 
 /**

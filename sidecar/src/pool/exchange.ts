@@ -40,6 +40,8 @@ export class Exchange {
     readonly request: DispatchRequest,
     readonly sink: ResponseSink,
     private readonly calls: WorkerCallRegistry,
+    /** performance.now() past which the request times out (queue time counts). */
+    readonly deadline: number,
   ) {}
 
   get responseEnded(): boolean {
