@@ -51,7 +51,7 @@ export const coreServeOptions = [
   { key: 'requestTimeout', flag: 'request-timeout', kind: 'seconds', default: '60', unit: 's', min: 0.05, max: 86400, group: 'Workers',
     help: 'Longest a request may take, queue time included: past it the client gets 504 and a stuck worker is killed and replaced warm.' },
   { key: 'maxRequests', flag: 'max-requests', kind: 'int', default: '10000', min: 0, max: 1e9, group: 'Workers',
-    help: 'Recycle a worker after this many requests (0: never). Bounds slow leaks in long-lived apps.' },
+    help: 'Recycle a worker after this many requests, plus up to a tenth more drawn per worker so that workers are not all replaced at once (0: never). Bounds slow leaks in long-lived apps.' },
   { key: 'maxMemory', flag: 'max-memory', kind: 'megabytes', default: '256', unit: 'MB', min: 0, max: 1e6, group: 'Workers',
     help: 'Recycle a worker between requests once its PHP memory use passes this (0: never).' },
   { key: 'maxBodySize', flag: 'max-body-size', kind: 'bytes', default: '16M', unit: 'bytes (K/M/G suffixes)', min: 0, group: 'Workers',

@@ -56,6 +56,8 @@ export class PhpWorker {
   /** performance.now() when the current request or deferred phase began. */
   phaseSince = performance.now();
   deathReason = '';
+  /** Requests after which the pool recycles it (0: never); set when it says HELLO. */
+  recycleAt = 0;
   /** STOP was sent: the worker exits once its current request is done. */
   stopPending = false;
   private readonly decoder: FrameDecoder;

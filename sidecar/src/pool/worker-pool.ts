@@ -244,6 +244,7 @@ export class WorkerPool {
       this.observer.forked?.(performance.now() - sentAt);
       this.spawnByPid.delete(worker.pid);
     }
+    worker.recycleAt = recycleThreshold(this.options.maxRequests);
     for (const w of this.readyWaiters.splice(0)) w();
     this.becomeIdle(worker);
   }
@@ -257,7 +258,7 @@ export class WorkerPool {
     if (report.reusable === true && typeof report.script === 'string') this.classicIdle.markEligible(report.script);
     if (worker.state === 'stopping') return;
     const o = this.options;
-    if (o.maxRequests > 0 && report.requests >= o.maxRequests) {
+    if (worker.recycleAt > 0 && report.requests >= worker.recycleAt) {
       this.recycle(worker, 'max-requests');
       return;
     }
@@ -270,7 +271,7 @@ export class WorkerPool {
 
   declined(worker: PhpWorker, exchange: Exchange, script: string): void {
     this.classicIdle.markIneligible(script);
-    this.queue.unshift({ request: exchange.request, sink: exchange.sink, deadline: deadlines.get(exchange) ?? performance.now() + this.options.requestTimeoutMs, enqueuedAt: performance.now() });
+    this.queue.unshift({ request: exchange.request, sink: exchange.sink, deadline: exchange.deadline, enqueuedAt: performance.now() });
     this.log.debug(`worker ${worker.pid} declined ${script}; it goes to a fresh process`);
     this.reconcile();
   }
@@ -314,8 +315,7 @@ export class WorkerPool {
   }
 
   private assign(worker: PhpWorker, request: DispatchRequest, sink: ResponseSink, deadline: number): void {
-    const exchange = new Exchange(worker, request, sink, this.calls);
-    deadlines.set(exchange, deadline);
+    const exchange = new Exchange(worker, request, sink, this.calls, deadline);
     worker.begin(exchange);
   }
 
@@ -384,8 +384,7 @@ export class WorkerPool {
     for (const w of this.workers) {
       const ex = w.exchange;
       if (w.state === 'busy' && ex) {
-        const deadline = deadlines.get(ex) ?? Infinity;
-        if (now >= deadline) {
+        if (now >= ex.deadline) {
           ex.fail(new AskrError('ASKR_ERR_TIMEOUT', `${ex.request.method} ${ex.request.uri} exceeded --request-timeout (${this.options.requestTimeoutMs} ms)`));
           w.kill('request timeout');
         }
@@ -415,5 +414,13 @@ export class WorkerPool {
   }
 }
 
-/** Request deadlines, kept beside the exchanges so the hot path allocates nothing extra. */
-const deadlines = new WeakMap<Exchange, number>();
+/**
+ * The request count at which one worker is recycled: --max-requests plus up to
+ * a tenth more, drawn per worker. Workers that share the load evenly would
+ * otherwise all reach the limit within a few requests of each other and be
+ * replaced at once, emptying the pool under load.
+ */
+export function recycleThreshold(maxRequests: number): number {
+  if (maxRequests <= 0) return 0;
+  return maxRequests + Math.floor(Math.random() * Math.floor(maxRequests / 10));
+}
