@@ -44,6 +44,12 @@ final class ClassicRequest
     /** Whether the current script may leave the process reusable (checked once per request). */
     private static bool $eligible = false;
     private static string $root = '';
+    /**
+     * The working directory, kept here instead of asked of the kernel per request:
+     * only this class changes it in a process that is reused, since a script that
+     * could (chdir() is not on ReuseEligibility's list) ends its process.
+     */
+    private static string $cwd = '';
 
     /** Installs the output sink and says HELLO; once per process. */
     public static function setUp(ChildRole $role, TemplateConfig $config): void
@@ -60,6 +66,7 @@ final class ClassicRequest
         $connection->socket->sendJson(FrameType::HELLO, ['pid' => getmypid(), 'tag' => $role->tag, 'mode' => 'classic']);
         // Taken last, at the top level's state just before the first include.
         self::$snapshot = new ProcessSnapshot(ob_get_level());
+        self::$cwd = (string) getcwd();
     }
 
     /** Waits for the next request and prepares the globals; returns only when there is a script to run. */
@@ -99,8 +106,9 @@ final class ClassicRequest
         }
         self::$script = $real;
         $dir = dirname($real);
-        if (getcwd() !== $dir) {
+        if (self::$cwd !== $dir) {
             chdir($dir);
+            self::$cwd = $dir;
         }
     }
 

@@ -17,6 +17,8 @@ final class ProcessSnapshot
     private int $includedFiles;
     /** @var array<string, true> entry scripts this process has run */
     private array $entries = [];
+    /** Every included file, runtime's included, when the process was last found clean. */
+    private int $lastTotal = -1;
 
     public function __construct(private readonly int $outputLevel)
     {
@@ -49,8 +51,16 @@ final class ProcessSnapshot
                 unset($GLOBALS[$name]);
             }
         }
-        return self::appFiles() === $this->includedFiles
-            && ob_get_level() === $this->outputLevel
+        // Nothing was included since the last clean request (the steady state): the app
+        // file count cannot have changed, so the walk over every included file is skipped.
+        $total = count(get_included_files());
+        if ($total !== $this->lastTotal) {
+            if (self::appFiles() !== $this->includedFiles) {
+                return false;
+            }
+            $this->lastTotal = $total;
+        }
+        return ob_get_level() === $this->outputLevel
             && session_status() !== PHP_SESSION_ACTIVE;
     }
 }
