@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { LabelTally } from '../metrics/tally.js';
 import type { StoreStats } from './cache-store.js';
 
 /** The X-Askr-Cache results, as the `result` label of askr_cache_requests_total. */
@@ -10,18 +11,17 @@ export type CacheResult = 'hit' | 'miss' | 'stale' | 'bypass';
  * process reports the same pod-wide value (aggregated with `max`).
  */
 export class CacheMetrics {
-  private readonly requests: Counter<'result'>;
+  private readonly requests: LabelTally<CacheResult>;
   private readonly coalescedTotal: Counter;
   private readonly badHeaders: Counter;
 
   constructor(registry: Registry, stats: () => StoreStats) {
-    this.requests = new Counter({
+    this.requests = new LabelTally<CacheResult>(registry, {
       name: 'askr_cache_requests_total',
       help: 'Requests that went through the response cache, by X-Askr-Cache result.',
-      labelNames: ['result'],
-      registers: [registry],
+      label: 'result',
+      initial: ['hit', 'miss', 'stale', 'bypass'],
     });
-    for (const r of ['hit', 'miss', 'stale', 'bypass'] as const) this.requests.inc({ result: r }, 0);
     this.coalescedTotal = new Counter({
       name: 'askr_cache_coalesced_total',
       help: 'Requests that waited for another request computing the same key and were served its result.',
@@ -71,7 +71,7 @@ export class CacheMetrics {
   }
 
   result(result: CacheResult): void {
-    this.requests.inc({ result });
+    this.requests.inc(result);
   }
 
   coalesced(): void {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { FastHistogram, LabelTally } from './tally.js';
 /** Where the pool gauges come from at scrape time (the shared-memory board). */
 export interface GaugeSnapshot {
   queued: number;
@@ -17,8 +18,8 @@ export interface GaugeSnapshot {
  * supervisor sums them across processes.
  */
 export class SidecarMetrics {
-  readonly requests: Counter<'code'>;
-  readonly duration: Histogram;
+  private readonly requests: LabelTally<number>;
+  private readonly duration: FastHistogram;
   readonly forkDuration: Histogram;
   readonly deferred: Counter;
   readonly deferredErrors: Counter;
@@ -27,17 +28,11 @@ export class SidecarMetrics {
   readonly recycles: Counter<'reason'>;
   readonly autoscaleEvents: Counter<'direction'>;
   readonly recordedErrors: Counter;
-  private readonly byStatus = new Map<number, { inc(): void }>();
   readonly failedCalls: Counter<'op'>;
 
-  /** One response: its status and duration (seconds). Labelled children are kept per status. */
+  /** One response: its status and duration (seconds). */
   countResponse(status: number, seconds: number): void {
-    let child = this.byStatus.get(status);
-    if (!child) {
-      child = this.requests.labels(String(status));
-      this.byStatus.set(status, child);
-    }
-    child.inc();
+    this.requests.inc(status);
     this.duration.observe(seconds);
   }
 
@@ -63,13 +58,9 @@ export class SidecarMetrics {
     gauge('askr_workers_min', 'Floor of the pool.', (s) => s.min);
     gauge('askr_workers_max', 'Ceiling of the pool (the operator may change it).', (s) => s.max);
 
-    this.requests = new Counter({ name: 'askr_requests_total', help: 'HTTP responses by status code.', labelNames: ['code'], registers: [registry] });
-    this.duration = new Histogram({
-      name: 'askr_request_duration_seconds',
-      help: 'Time from request arrival to the end of the response.',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    });
+    this.requests = new LabelTally<number>(registry, { name: 'askr_requests_total', help: 'HTTP responses by status code.', label: 'code' });
+    this.duration = new FastHistogram(registry, 'askr_request_duration_seconds', 'Time from request arrival to the end of the response.',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
     this.forkDuration = new Histogram({
       name: 'askr_fork_duration_seconds',
       help: 'From asking the template for a worker to the worker being ready.',
