@@ -27,12 +27,30 @@ echo "hanging\\n";
 sleep(300);
 `;
 
-function pids(dir: string): { test: number; template: number; grandchild: number } {
-  return JSON.parse(readFileSync(join(dir, 'pids.json'), 'utf8')) as { test: number; template: number; grandchild: number };
+interface Pids { test: number; template: number; grandchild: number }
+
+function pids(dir: string): Pids {
+  return JSON.parse(readFileSync(join(dir, 'pids.json'), 'utf8')) as Pids;
 }
 
-async function started(dir: string): Promise<void> {
-  assert.ok(await waitFor(() => existsSync(join(dir, 'pids.json')), 30_000), 'the hanging test never started');
+/**
+ * Waits for the hanging test to have written its pids and returns them.
+ * file_put_contents() creates the file before it writes, so the file can exist
+ * empty or half written: poll until it parses, not just until it exists.
+ */
+async function started(dir: string): Promise<Pids> {
+  let found: Pids | undefined;
+  const parsed = (): boolean => {
+    if (!existsSync(join(dir, 'pids.json'))) return false;
+    try {
+      found = pids(dir);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(await waitFor(parsed, 30_000) && found, 'the hanging test never wrote a complete pids.json');
+  return found;
 }
 
 async function allGone(p: { test: number; template: number; grandchild: number }): Promise<void> {
@@ -117,8 +135,7 @@ describe('askr test failure modes', () => {
   test('Ctrl-C stops the running files, reports them and exits 130', async () => {
     const dir = app({ 'tests/AQuickTest.php': '<?php\n', 'tests/HangTest.php': HANG, 'tests/ZNeverTest.php': '<?php\n' });
     const cli = startAskrTest(['--root', dir, '--jobs', '1', '--timeout', '0']);
-    await started(dir);
-    const p = pids(dir);
+    const p = await started(dir);
     cli.child.kill('SIGINT');
     const r = await cli.done;
     assert.equal(r.code, 130, r.stdout + r.stderr);
@@ -131,8 +148,7 @@ describe('askr test failure modes', () => {
   test('the template dying fails the running file and leaves nothing behind', async () => {
     const dir = app({ 'tests/HangTest.php': HANG, 'tests/ZLaterTest.php': '<?php\n' });
     const cli = startAskrTest(['--root', dir, '--jobs', '1', '--timeout', '0']);
-    await started(dir);
-    const p = pids(dir);
+    const p = await started(dir);
     process.kill(p.template, 'SIGKILL');
     const r = await cli.done;
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -145,8 +161,7 @@ describe('askr test failure modes', () => {
   test('the CLI dying stops the template and its tests', async () => {
     const dir = app({ 'tests/HangTest.php': HANG });
     const cli = startAskrTest(['--root', dir, '--timeout', '0']);
-    await started(dir);
-    const p = pids(dir);
+    const p = await started(dir);
     cli.child.kill('SIGKILL');
     await cli.done;
     await allGone(p);

@@ -72,6 +72,13 @@ describe('many pods: broadcasts and presence across three sidecars', () => {
 
   test('presence is the union of every pod; joins and leaves reach everyone; a killed pod leaves once', async () => {
     const [p1, p2, p3] = pods as [Pod, Pod, Pod];
+    // Membership crosses pods over the peer mesh, so another pod's view converges shortly after a join:
+    // a subscriber's member list, and any pod's HTTP API, show a remote member only once it has arrived.
+    const userIds = async (p: Pod): Promise<string> =>
+      ((await (await serverSdk(p.port).get({ path: '/channels/presence-room/users' })).json()) as { users: { id: string }[] }).users.map((u) => u.id).sort().join();
+    const everyPodLists = async (members: string): Promise<void> => {
+      for (const p of [p1, p2, p3]) await eventually(async () => (await userIds(p)) === members, `${p.name} to list ${members}`, 10_000);
+    };
     const ann = await client(p1, 'ann');
     const annRoom = asPresence(await subscribed(ann, 'presence-room'));
     const added: string[] = [];
@@ -79,24 +86,26 @@ describe('many pods: broadcasts and presence across three sidecars', () => {
     annRoom.bind('pusher:member_added', (m: { id: string }) => added.push(m.id));
     annRoom.bind('pusher:member_removed', (m: { id: string }) => removed.push(m.id));
 
+    await everyPodLists('ann');
     const bob = await client(p2, 'bob');
     let bobRoom = asPresence(await subscribed(bob, 'presence-room'));
     await until(() => added.includes('bob'), 'ann sees bob join', 10_000);
     assert.equal(bobRoom.members.count, 2, "bob's member list includes ann, connected to another pod");
 
+    await everyPodLists('ann,bob');
     const cid = await client(p3, 'cid');
     const cidRoom = asPresence(await subscribed(cid, 'presence-room'));
     assert.equal(cidRoom.members.count, 3);
     await until(() => added.includes('cid'), 'ann sees cid join', 10_000);
 
-    // Pod 2's HTTP API lists the members connected to every pod.
-    const users = await (await serverSdk(p2.port).get({ path: '/channels/presence-room/users' })).json() as { users: { id: string }[] };
-    assert.deepEqual(users.users.map((u) => u.id).sort(), ['ann', 'bob', 'cid']);
+    // Every pod's HTTP API (pod 2's included) lists the members connected to every pod.
+    await everyPodLists('ann,bob,cid');
 
     // A leave on pod 2 reaches pods 1 and 3.
     bob.unsubscribe('presence-room');
     await until(() => removed.includes('bob'), 'ann sees bob leave', 10_000);
     await until(() => cidRoom.members.count === 2, 'cid sees bob leave', 10_000);
+    await everyPodLists('ann,cid');
     // pusher-js makes a new channel object for a new subscription.
     bobRoom = asPresence(await subscribed(bob, 'presence-room'));
     assert.equal(bobRoom.members.count, 3);

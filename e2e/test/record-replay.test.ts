@@ -97,13 +97,24 @@ describe('every 5xx recorded, and replayed', () => {
     t.after(() => { rmSync(dir, { recursive: true, force: true }); });
     const askr = await startAskr([...laravel, '--workers', '1', '--record-errors', dir, '--record-max-files', '3']);
     t.after(() => askr.stop());
+    // A file may be pruned between the listing and the read; `eventually` retries on that.
+    const uris = (): string[] => recordings(dir).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { request: { uri: string } }).request.uri).sort();
     for (let i = 0; i < 6; i++) {
       assert.equal((await http(`${askr.url}/boom?n=${i}`)).status, 500);
+      // The recorder writes after the response and prunes after a write at most once a second:
+      // the next write must come more than a second after this one, so wait for this one first.
+      await eventually(() => (uris().includes(`/boom?n=${i}`) ? true : undefined), 5000, `the recording of /boom?n=${i}`);
       await new Promise((r) => setTimeout(r, 1100));
     }
-    await eventually(() => (recordings(dir).length === 3 ? true : undefined), 5000, 'three recordings kept');
-    const uris = recordings(dir).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { request: { uri: string } }).request.uri).sort();
-    assert.deepEqual(uris, ['/boom?n=3', '/boom?n=4', '/boom?n=5']);
+    const expected = ['/boom?n=3', '/boom?n=4', '/boom?n=5'];
+    let seen: string[] = [];
+    const kept = await eventually(() => {
+      seen = uris();
+      return seen.join() === expected.join() ? seen : undefined;
+    }, 5000, `the recordings kept to ${expected.join(', ')}`).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; last seen on disk: ${seen.join(', ')}`, { cause: err });
+    });
+    assert.deepEqual(kept, expected);
   });
 
   it('askr replay fails clearly on a file that is not a recording', async (t) => {

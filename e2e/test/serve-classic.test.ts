@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -141,13 +141,20 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
   it('askr_defer() runs after the client has the response', async () => {
     const id = `c${process.pid}${Date.now()}`;
     const file = join(tmpdir(), `askr-classic-defer-${id}`);
+    const release = `${file}.release`;
     rmSync(file, { force: true });
+    rmSync(release, { force: true });
+    // The deferred work waits for the release file, so the file cannot exist yet, unless the defer
+    // ran before the response: the response would then have waited out its 10 s bound and the file.
     const r = await http(`${askr.url}/defer.php?id=${id}`);
     assert.equal(r.text, 'response first\n');
     assert.equal(existsSync(file), false, 'deferred work must not have run before the response arrived');
-    await eventually(() => (existsSync(file) ? true : undefined), 10_000, 'the deferred file');
-    assert.equal(readFileSync(file, 'utf8'), 'done');
+    writeFileSync(release, '');
+    // file_put_contents() creates the file before it writes: wait for content, not just the name.
+    const written = await eventually(() => (existsSync(file) ? readFileSync(file, 'utf8') || undefined : undefined), 10_000, 'the deferred file');
+    assert.equal(written, 'done');
     rmSync(file, { force: true });
+    rmSync(release, { force: true });
   });
 
   it('a process is reused only for scripts that leave nothing behind, and their globals are cleared', async () => {

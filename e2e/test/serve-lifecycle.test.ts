@@ -98,9 +98,12 @@ describe('askr serve owns the request lifecycle', () => {
   it('SIGTERM under load: stops accepting, finishes every in-flight request and the deferred work, exits 0', async (t) => {
     const askr = await startAskr([...laravel, '--workers', '2', '--admin-token', token]);
     t.after(() => askr.stop());
-    const inFlight = Array.from({ length: 12 }, (_, i) => http(`${askr.url}/slow?ms=300&i=${i}`, { timeoutMs: 60_000 }));
+    // 2 s each: both workers stay busy with at least 9 queued for the first two rounds (about 4 s),
+    // a window the status poll cannot miss even on a loaded machine (gauges are published every 50 ms).
+    const inFlight = Array.from({ length: 12 }, (_, i) => http(`${askr.url}/slow?ms=2000&i=${i}`, { timeoutMs: 60_000 }));
     const deferredId = `drain${process.pid}${Date.now()}`;
-    const deferred = http(`${askr.url}/defer?id=${deferredId}&ms=800`);
+    // It may be queued behind all twelve (about 12 s).
+    const deferred = http(`${askr.url}/defer?id=${deferredId}&ms=800`, { timeoutMs: 60_000 });
     // Every request has reached the server: both workers busy, the rest queued.
     await eventually(async () => {
       const s = (await http(`${String(askr.admin)}/askr/status`, { headers: { 'X-Askr-Token': token } })).text;

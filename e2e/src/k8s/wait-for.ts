@@ -1,3 +1,4 @@
+import { once, type EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from './errors.js';
@@ -34,6 +35,28 @@ export async function waitFor<T>(what: string, opts: WaitOptions, check: () => P
       throw new HarnessError('ASKR_ERR_K8S_TIMEOUT', `${what} not reached within ${opts.timeoutMs} ms${why}`);
     }
     await sleep(Math.min(opts.intervalMs ?? 100, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/**
+ * `events.once` with a bound: resolves with the event's arguments, or throws
+ * `ASKR_ERR_K8S_TIMEOUT` naming `what` when the event has not come within
+ * `timeoutMs` (an event that never comes would otherwise hang the test until
+ * the runner's own limit, with no word of what it waited for). An 'error'
+ * event rejects as with `once`.
+ */
+export async function onceWithin(emitter: EventEmitter, event: string, timeoutMs: number, what: string): Promise<unknown[]> {
+  // A referenced timer, not AbortSignal.timeout(): that one is unref'd, so a wait on an
+  // emitter that holds no handle would let the process exit instead of failing.
+  const bound = new AbortController();
+  const timer = setTimeout(() => { bound.abort(); }, timeoutMs);
+  try {
+    return (await once(emitter, event, { signal: bound.signal })) as unknown[];
+  } catch (err) {
+    if (bound.signal.aborted) throw new HarnessError('ASKR_ERR_K8S_TIMEOUT', `${what} not reached within ${timeoutMs} ms`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

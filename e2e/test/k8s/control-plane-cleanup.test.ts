@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { controlPlaneAvailable } from '../../src/k8s/control-plane.js';
 import { HarnessRun, harnessBaseDir, ipSync, leaseDir, markedProcesses, ownerEnvVar } from '../../src/k8s/harness-run.js';
-import { waitFor } from '../../src/k8s/wait-for.js';
+import { onceWithin, waitFor } from '../../src/k8s/wait-for.js';
 
 const skip = controlPlaneAvailable() ? false : 'Kubernetes test binaries missing: run scripts/setup-k8s.sh';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -28,10 +27,15 @@ async function holdControlPlane(): Promise<Held> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const lines = createInterface({ input: child.stdout });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  const [line] = (await once(lines, 'line')) as [string];
-  clearTimeout(timer);
-  lines.close();
+  let line: string;
+  try {
+    [line] = (await onceWithin(lines, 'line', 240_000, 'the held control plane to report ready (its first stdout line)')) as [string];
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    lines.close();
+  }
   const { runId, dir } = JSON.parse(line) as { runId: string; dir: string };
   return { child, runId, dir };
 }
@@ -54,7 +58,7 @@ describe('control plane cleanup', { skip }, () => {
     assert.ok(processesOf(held.runId).length >= 2, 'etcd and kube-apiserver run, marked with the run id');
     assert.equal(leasesOf(held.runId).length, 1, 'the pod subnet is leased');
     held.child.kill('SIGTERM');
-    const [, signal] = (await once(held.child, 'exit')) as [number | null, string | null];
+    const [, signal] = (await onceWithin(held.child, 'exit', 60_000, 'the held control plane to exit after SIGTERM')) as [number | null, string | null];
     assert.equal(signal, 'SIGTERM');
     await waitFor('the control-plane processes to be gone', { timeoutMs: 10_000 }, () => processesOf(held.runId).length === 0);
     assert.equal(existsSync(held.dir), false, 'run directory removed');
@@ -64,7 +68,7 @@ describe('control plane cleanup', { skip }, () => {
   it('leaves no process behind when the test process is SIGKILLed, and the next run reaps its files', async () => {
     const held = await holdControlPlane();
     held.child.kill('SIGKILL');
-    await once(held.child, 'exit');
+    await onceWithin(held.child, 'exit', 10_000, 'the held control plane to exit after SIGKILL');
     // The kernel delivers the parent-death signal to every process the harness started.
     await waitFor('the orphaned control-plane processes to be killed', { timeoutMs: 10_000 }, () => processesOf(held.runId).length === 0);
     assert.equal(existsSync(held.dir), true, 'a killed process cannot clean up its files');
@@ -101,7 +105,7 @@ describe('control plane cleanup', { skip }, () => {
 
     const reaped = HarnessRun.reapStale(self.id);
     assert.ok(reaped.includes(deadId));
-    const [, signal] = (await once(sleeper, 'exit')) as [number | null, string | null];
+    const [, signal] = (await onceWithin(sleeper, 'exit', 10_000, 'the orphaned sleeper to be killed by the reaper')) as [number | null, string | null];
     assert.equal(signal, 'SIGKILL');
     assert.equal(ipSync(['netns', 'list']).includes(netns), false, 'netns removed');
     assert.equal(spawnSync('ip', ['link', 'show', veth]).status, 1, 'veth removed');

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HarnessRun, ipSync, markedProcesses } from '../../src/k8s/harness-run.js';
 import { clusterSkipReason } from '../../src/k8s/test-cluster.js';
-import { waitFor } from '../../src/k8s/wait-for.js';
+import { onceWithin, waitFor } from '../../src/k8s/wait-for.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const fixture = fileURLToPath(new URL('fixtures/hold-node-agent.ts', import.meta.url));
@@ -20,10 +19,15 @@ async function holdNodeAgent(): Promise<{ child: ChildProcessByStdio<null, Reada
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const lines = createInterface({ input: child.stdout });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  const [line] = (await once(lines, 'line')) as [string];
-  clearTimeout(timer);
-  lines.close();
+  let line: string;
+  try {
+    [line] = (await onceWithin(lines, 'line', 240_000, 'the held cluster to report its pod ready (its first stdout line)')) as [string];
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    lines.close();
+  }
   return { child, runId: (JSON.parse(line) as { runId: string }).runId };
 }
 
@@ -39,11 +43,12 @@ describe('node agent cleanup', { skip: clusterSkipReason() }, () => {
 
   it('removes pod processes (forked children too), namespaces, veths and the bridge when the test process gets SIGTERM', async () => {
     const held = await holdNodeAgent();
-    // etcd, kube-apiserver, kube-controller-manager, the container and the child it forked.
-    assert.ok(processesOf(held.runId).length >= 5);
+    // etcd, kube-apiserver, kube-controller-manager, the container and the child it forked. The pod
+    // (no readiness probe) is ready once its container starts, possibly before `sh` has forked.
+    await waitFor('5 processes marked with the run id (control plane, container, its forked child)', { timeoutMs: 10_000 }, () => processesOf(held.runId).length >= 5);
     assert.ok(netnsOf(held.runId) && linksOf(held.runId), 'the pod has a network namespace and a veth');
     held.child.kill('SIGTERM');
-    await once(held.child, 'exit');
+    await onceWithin(held.child, 'exit', 60_000, 'the held cluster to exit after SIGTERM');
     await waitFor('every process of the run to be gone', { timeoutMs: 10_000 }, () => processesOf(held.runId).length === 0);
     assert.equal(netnsOf(held.runId), false);
     assert.equal(linksOf(held.runId), false);
@@ -52,7 +57,7 @@ describe('node agent cleanup', { skip: clusterSkipReason() }, () => {
   it('after SIGKILL, the kernel stops the containers and the next run reaps orphans, namespaces and links', async () => {
     const held = await holdNodeAgent();
     held.child.kill('SIGKILL');
-    await once(held.child, 'exit');
+    await onceWithin(held.child, 'exit', 10_000, 'the held cluster to exit after SIGKILL');
     // The containers' main processes die with their parent; what they forked lives on until reaped.
     await waitFor('the control plane and containers to die', { timeoutMs: 10_000 }, () => processesOf(held.runId).length <= 1);
     assert.ok(netnsOf(held.runId) && linksOf(held.runId), 'a killed process cannot clean up its network');

@@ -60,8 +60,15 @@ describe('node agent: probes, restarts, termination', { skip: clusterSkipReason(
     assert.equal(alive(firstPid), false, 'the unhealthy process is gone');
     assert.equal(restarted.status?.containerStatuses?.[0]?.lastState.terminated?.exitCode, 0, 'it exited on SIGTERM');
     assert.match(c.agent.logs(ns, 'liveness', 'echo', { previous: true }), /SIGTERM/);
-    const events = await c.api.request<{ items: { reason: string; message: string }[] }>('GET', `/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: 'involvedObject.name=liveness' } });
-    assert.ok(events.items.some((e) => e.reason === 'Unhealthy' && /liveness probe failed/.test(e.message)), JSON.stringify(events.items.map((e) => e.reason)));
+    // The agent posts its Events fire-and-forget, so the Unhealthy one may land after the restart shows in status.
+    let reasons: string[] = [];
+    await waitFor('an Unhealthy event "liveness probe failed" about the pod', { timeoutMs: 10_000, intervalMs: 200 }, async () => {
+      const events = await c.api.request<{ items: { reason: string; message: string }[] }>('GET', `/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: 'involvedObject.name=liveness' } });
+      reasons = events.items.map((e) => e.reason);
+      return events.items.some((e) => e.reason === 'Unhealthy' && /liveness probe failed/.test(e.message));
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; events seen: ${JSON.stringify(reasons)}`, { cause: err });
+    });
   });
 
   it('restarts a crashed container with back-off and reports its last state', async () => {

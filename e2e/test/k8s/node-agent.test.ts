@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { promisify } from 'node:util';
@@ -9,7 +8,7 @@ import { WebSocket } from 'ws';
 import type { Pod } from '../../src/k8s/pod-types.js';
 import { clusterSkipReason, podReady, startTestCluster } from '../../src/k8s/test-cluster.js';
 import type { TestCluster } from '../../src/k8s/test-cluster.js';
-import { waitFor } from '../../src/k8s/wait-for.js';
+import { onceWithin, waitFor } from '../../src/k8s/wait-for.js';
 
 const ns = 'agent-test';
 const exec = promisify(execFile);
@@ -125,10 +124,15 @@ describe('node agent: node, pods, network', { skip: clusterSkipReason() }, () =>
   it('routes a ClusterIP Service to its ready pods, from the host and from pods', async () => {
     const svc = await c.api.request<{ spec: { clusterIP: string } }>('GET', `/api/v1/namespaces/${ns}/services/echo`);
     assert.ok(svc.spec.clusterIP.startsWith(c.cp.podNetwork.serviceCidr.split('.').slice(0, 3).join('.')));
-    // A new connection per request: round-robin spreads them over both pods.
+    // A new connection per request: round-robin spreads them over both pods, once the service
+    // proxy has learned both endpoints through its own watch (it may route to one, or none, at first).
+    const want = pods.map((p) => p.metadata.name).sort();
     const seen = new Set<string>();
-    for (let i = 0; i < 6; i++) seen.add((JSON.parse(await getOnce(`http://${svc.spec.clusterIP}:80/`)) as { hostname: string }).hostname);
-    assert.deepEqual([...seen].sort(), pods.map((p) => p.metadata.name).sort());
+    await waitFor(`requests through the ClusterIP to reach both pods (${want.join(', ')})`, { timeoutMs: 30_000, intervalMs: 100 }, async () => {
+      seen.add((JSON.parse(await getOnce(`http://${svc.spec.clusterIP}:80/`)) as { hostname: string }).hostname);
+      return want.every((n) => seen.has(n));
+    });
+    assert.deepEqual([...seen].sort(), want, 'only the Service\'s pods answered');
     const ip = pods[0]?.status?.podIP ?? '';
     const viaPod = JSON.parse(await getText(`http://${ip}:8080/fetch?url=${encodeURIComponent(`http://echo.${ns}.svc.cluster.local/`)}`)) as { status: number };
     assert.equal(viaPod.status, 200);
@@ -163,10 +167,11 @@ describe('node agent: node, pods, network', { skip: clusterSkipReason() }, () =>
         received.push(data.subarray(1));
       }
     });
-    await once(ws, 'open');
+    await onceWithin(ws, 'open', 10_000, 'the port-forward WebSocket to open');
     assert.equal(ws.protocol, 'v4.channel.k8s.io');
     ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /env/HOSTNAME HTTP/1.1\r\nHost: pod\r\nConnection: close\r\n\r\n')]));
-    await once(ws, 'close');
+    // The pod closes the connection after its answer (Connection: close), which ends the stream.
+    await onceWithin(ws, 'close', 10_000, 'the port-forward WebSocket to close after the answer');
     const answer = Buffer.concat(received).toString();
     assert.match(answer, /^HTTP\/1.1 200 OK\r\n/);
     assert.ok(answer.includes(`\r\n${name}\r\n`), answer);

@@ -42,7 +42,9 @@ describe('controller layer against a real API server', { skip }, () => {
       return undefined;
     });
     ctl.on('delete', (ctx) => {
-      if (ctx.object.metadata.labels?.mode === 'slow-delete' && deleteAttempts++ === 0) throw new TemporaryError('not yet', 200);
+      // The retry is 2 s away so the finalizer visibly holds the object for a while: the test reads it
+      // after its delete call returns, and a short retry could already have let it go by then.
+      if (ctx.object.metadata.labels?.mode === 'slow-delete' && deleteAttempts++ === 0) throw new TemporaryError('not yet', 2000);
     });
     ctl.timer((ctx) => {
       const n = (ticks.get(ctx.key) ?? 0) + 1;
@@ -107,8 +109,9 @@ describe('controller layer against a real API server', { skip }, () => {
     } as unknown as AskrApp);
     await waitFor('flaky handled', { timeoutMs: 20_000 }, async () => (await get('flaky'))?.status?.observedGeneration === 1);
     assert.deepEqual(causes('flaky'), ['create', 'create', 'create'], 'two failures, then success; the cause stays create');
-    const warnings = await eventsAbout(client, ns, 'flaky');
-    assert.ok(warnings.some((e) => e.type === 'Warning' && e.reason === 'HandlerError' && /flaky failure 1/.test(e.note)));
+    // Events are sent fire-and-forget, so the Warning may land after the status patch of the success.
+    await waitFor('the HandlerError warning for flaky failure 1', { timeoutMs: 10_000 }, async () =>
+      (await eventsAbout(client, ns, 'flaky')).some((e) => e.type === 'Warning' && e.reason === 'HandlerError' && /flaky failure 1/.test(e.note)));
   });
 
   it('a PermanentError stops retries until the object changes', async () => {

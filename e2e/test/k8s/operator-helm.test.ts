@@ -119,7 +119,9 @@ describe('helm chart', { skip }, () => {
     });
     assert.equal(app.status?.workersPerPod, 6);
     assert.ok(await admin.get(resourceTypes.deployments, 'shop', 'web'));
-    assert.ok((await eventsAbout(admin, 'shop', 'web')).some((e) => e.reason === 'RaisedWorkerCeiling'));
+    // Events are sent fire-and-forget after the status patch: wait for it (a forbidden create never lands).
+    await waitFor('the RaisedWorkerCeiling event, created as the ServiceAccount', { timeoutMs: 10_000, intervalMs: 200 }, async () =>
+      (await eventsAbout(admin, 'shop', 'web')).some((e) => e.reason === 'RaisedWorkerCeiling'));
     const lease = await admin.get<KubeObject & { spec: { holderIdentity: string } }>(resourceTypes.leases, 'askr-system', 'askr-operator');
     assert.equal(lease?.spec.holderIdentity, 'askr-0');
 

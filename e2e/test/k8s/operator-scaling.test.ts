@@ -80,17 +80,18 @@ describe('two-stage scaling against a real API server', { skip }, () => {
     assert.equal(a.status.replicas, 1, 'no replica added while a ceiling could rise');
     assert.equal(a.status.queueDepth, 6);
     assert.equal(await deploymentReplicas(), 1);
-    const events = await eventsAbout(client, ns, 'api');
-    assert.ok(events.some((e) => e.reason === 'RaisedWorkerCeiling' && /ceiling → 8/.test(e.note)));
+    // Events are sent fire-and-forget after the status patch, so the Event may land a little later.
+    await wait('the RaisedWorkerCeiling event (ceiling → 8)', async () =>
+      (await eventsAbout(client, ns, 'api')).some((e) => e.reason === 'RaisedWorkerCeiling' && /ceiling → 8/.test(e.note)));
   });
 
   it('adds a replica once the pod is at its ceiling and the backlog lasts the scale-up window', async () => {
     const e0 = endpoints.get('api-0')!;
     Object.assign(e0.state, { alive: 8, busy: 8, queue: 10 });
     await wait('the Deployment at 2 replicas', async () => (await deploymentReplicas()) === 2);
-    const a = await app();
-    assert.equal(a.status?.replicas, 2);
-    assert.equal(a.status.lastScale?.reason, 'AddedReplicas');
+    // The status patch (replicas with lastScale) is written after the Deployment, at the end of the decision.
+    const a = await wait('status.replicas 2', async () => { const x = await app(); return x.status?.replicas === 2 ? x : undefined; });
+    assert.equal(a.status?.lastScale?.reason, 'AddedReplicas');
     const limited = await wait('ScalingLimited at replicas.max', async () => { const c = await condition('ScalingLimited'); return c?.status === 'True' ? c : undefined; });
     assert.equal(limited.reason, 'MaxReplicas');
   });
@@ -123,7 +124,10 @@ describe('two-stage scaling against a real API server', { skip }, () => {
     await wait('the ceiling lowered to workers.min', async () => (await app()).status?.workersPerPod === 2);
     const e0 = endpoints.get('api-0')!;
     await wait('api-0 lowered to 2', () => Promise.resolve(e0.state.puts.at(-1) === 2));
-    const reasons = (await eventsAbout(client, ns, 'api')).map((e) => e.reason);
-    assert.ok(reasons.indexOf('RemovedReplicas') >= 0 && reasons.includes('LoweredWorkerCeiling'));
+    // Events are sent fire-and-forget: wait for both rather than reading the list once.
+    await wait('the RemovedReplicas and LoweredWorkerCeiling events', async () => {
+      const reasons = (await eventsAbout(client, ns, 'api')).map((e) => e.reason);
+      return reasons.includes('RemovedReplicas') && reasons.includes('LoweredWorkerCeiling');
+    });
   });
 });
