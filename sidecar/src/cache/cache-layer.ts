@@ -30,6 +30,16 @@ export function headerList(map: ResponseHeaders): HeaderList {
   return out;
 }
 
+/** A fresh entry as the fast paths send it. */
+export interface FreshHit {
+  status: number;
+  /** The stored headers as [name, value, name, value, …] (shared: copy before changing). */
+  headers: readonly string[];
+  body: Buffer;
+  /** Seconds since it was stored. */
+  age: number;
+}
+
 /** Flattened stored headers of an entry, for the hot path. */
 const flatHeaders = new WeakMap<object, string[]>();
 
@@ -178,18 +188,17 @@ export class CacheLayer implements DispatchLayer {
   constructor(private readonly cache: ResponseCache) {}
 
   /**
-   * The hot path: answers a fresh hit straight onto the response, before the
-   * front builds anything for PHP. Returns what it sent, or null when the
-   * request needs the full pipeline (miss, stale, bypass, an error).
+   * A fresh hit for this request, or null when it needs the full pipeline
+   * (miss, stale, bypass, an error). `headers` are the request's, lowercased.
    */
-  serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null {
-    const host = view.host ?? req.headers.host;
+  freshHit(method: string, target: string, headers: Readonly<Record<string, string | readonly string[] | undefined>>, view: ClientView): FreshHit | null {
+    const host = view.host ?? headers.host;
     let found;
     try {
       found = this.cache.peekFresh({
-        method: req.method ?? 'GET',
-        target: req.url ?? '/',
-        headers: host === req.headers.host ? req.headers : { ...req.headers, host },
+        method,
+        target,
+        headers: host === headers.host ? headers : { ...headers, host },
         scheme: view.proto,
         deadline: Date.now(),
       });
@@ -208,11 +217,22 @@ export class CacheLayer implements DispatchLayer {
       }
       flatHeaders.set(entry, stored);
     }
-    const flat = stored.slice();
-    flat.push('age', String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))), 'content-length', String(entry.body.length), 'x-askr-cache', 'HIT');
-    res.writeHead(found.status, flat);
-    res.end(entry.body);
-    return { status: found.status, bytes: entry.body.length };
+    return { status: found.status, headers: stored, body: entry.body, age: Math.max(0, Math.floor((now - entry.storedAt) / 1000)) };
+  }
+
+  /**
+   * The hot path: answers a fresh hit straight onto the response, before the
+   * front builds anything for PHP. Returns what it sent, or null when the
+   * request needs the full pipeline.
+   */
+  serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null {
+    const hit = this.freshHit(req.method ?? 'GET', req.url ?? '/', req.headers, view);
+    if (!hit) return null;
+    const flat = hit.headers.slice();
+    flat.push('age', String(hit.age), 'content-length', String(hit.body.length), 'x-askr-cache', 'HIT');
+    res.writeHead(hit.status, flat);
+    res.end(hit.body);
+    return { status: hit.status, bytes: hit.body.length };
   }
 
   dispatch(exchange: PhpExchange, sink: ResponseSink, next: (sink: ResponseSink) => void): void {

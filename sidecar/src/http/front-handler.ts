@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { AskrError } from '../errors.js';
@@ -6,7 +7,10 @@ import type { Logger } from '../log/logger.js';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import type { DispatchRequest, ResponseSink } from '../pool/response-sink.js';
+import type { FreshHit } from '../cache/cache-layer.js';
 import type { AccessLog } from './access-log.js';
+import { httpDate, statusAndHeaders, type HitAnswerer, type RawResponse } from './hit-connection.js';
+import type { SimpleRequest } from './simple-request.js';
 import { hasNoBody, readBody, releaseBody } from './body-spool.js';
 import { HttpResponseSink, type ResponseSummary } from './http-response-sink.js';
 import type { ScriptResolver } from './script-resolver.js';
@@ -20,6 +24,11 @@ export interface RouteFeature {
   handleRequest?(req: IncomingMessage, res: ServerResponse, view: ClientView): boolean;
   /** Returns true when it took the upgrade. */
   handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Whether requests for this URL path may be its (the hit front asks before
+   * answering from the cache). A feature without it is assumed to claim every path.
+   */
+  claims?(path: string): boolean;
 }
 
 /** Everything a layer around PHP dispatch needs to know about the request. */
@@ -45,6 +54,7 @@ export interface DispatchLayer {
 /** Answers a request completely without the PHP pipeline when it can (fresh cache hits). */
 export interface FastPath {
   serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null;
+  freshHit(method: string, target: string, headers: Readonly<Record<string, string>>, view: ClientView): FreshHit | null;
 }
 
 export interface FrontHandlerDeps {
@@ -103,10 +113,67 @@ let idCounter = 0;
  * then PHP (body read first, dispatch layers, the worker pool), with one
  * access-log line and one metric observation per request.
  */
-export class FrontHandler {
+export class FrontHandler implements HitAnswerer {
   private readonly workerScriptName = 'index.php';
+  /** What Node's HTTP server adds to every kept-alive response (matched by the hit front). */
+  private readonly keepAliveLines: string;
 
-  constructor(private readonly deps: FrontHandlerDeps) {}
+  constructor(private readonly deps: FrontHandlerDeps & { keepAliveTimeoutMs?: number }) {
+    this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor((deps.keepAliveTimeoutMs ?? 5000) / 1000)}\r\n\r\n`;
+  }
+
+  /** Whether the hit front can be used: there is a response cache to answer from. */
+  get answersHits(): boolean {
+    return this.deps.fastPath !== undefined;
+  }
+
+  /**
+   * The hit front's question: a fresh cache hit for a plain GET or HEAD that
+   * would reach PHP (no route claims it, it is not a static file), as the bytes
+   * Node's HTTP server would have sent; null sends it through the full pipeline.
+   */
+  answer(r: SimpleRequest, socket: Socket): RawResponse | null {
+    const d = this.deps;
+    if (!d.fastPath) return null;
+    const started = performance.now();
+    const q = r.target.indexOf('?');
+    const path = q === -1 ? r.target : r.target.slice(0, q);
+    for (const route of d.routes) {
+      if (route.claims?.(path) ?? true) return null;
+    }
+    // Static files are served before PHP.
+    if (!d.staticFiles.isNotStatic(path)) return null;
+    const view = d.proxies.resolve(socket.remoteAddress ?? '', r.headers, false);
+    const hit: FreshHit | null = d.fastPath.freshHit(r.method, r.target, r.headers, view);
+    if (!hit) return null;
+    const block = statusAndHeaders(hit.status, hit.headers);
+    if (block === null) return null;
+    const head = `${block}age: ${hit.age}\r\ncontent-length: ${hit.body.length}\r\nx-askr-cache: HIT\r\nDate: ${httpDate(Date.now())}\r\n${this.keepAliveLines}`;
+    this.logResponse(started, `${idPrefix}-${(++idCounter).toString(36)}`, r.method, r.target, view, { status: hit.status, bytes: hit.body.length, streamed: false, error: null }, 'hit-front', 'HIT');
+    return { head, body: r.method === 'HEAD' ? null : hit.body };
+  }
+
+  private logResponse(started: number, id: string, method: string, uri: string, view: ClientView, summary: ResponseSummary, via: string, cache?: string, worker?: number): void {
+    const d = this.deps;
+    const ms = performance.now() - started;
+    d.metrics.countResponse(summary.status, ms / 1000);
+    if (d.accessLog.enabled) {
+      d.accessLog.write({
+        time: new Date().toISOString(),
+        id,
+        method,
+        uri,
+        status: summary.status,
+        bytes: summary.bytes,
+        ms: Math.round(ms * 1000) / 1000,
+        remote: view.address,
+        via,
+        ...(cache !== undefined ? { cache } : {}),
+        ...(worker !== undefined ? { worker } : {}),
+        ...(summary.error ? { error: summary.error.code } : {}),
+      });
+    }
+  }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
@@ -120,24 +187,7 @@ export class FrontHandler {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const done = (summary: ResponseSummary, via: string, cache?: string, worker?: number): void => {
-      const ms = performance.now() - started;
-      d.metrics.countResponse(summary.status, ms / 1000);
-      if (d.accessLog.enabled) {
-        d.accessLog.write({
-          time: new Date().toISOString(),
-          id,
-          method: req.method ?? '',
-          uri: url,
-          status: summary.status,
-          bytes: summary.bytes,
-          ms: Math.round(ms * 1000) / 1000,
-          remote: view.address,
-          via,
-          ...(cache !== undefined ? { cache } : {}),
-          ...(worker !== undefined ? { worker } : {}),
-          ...(summary.error ? { error: summary.error.code } : {}),
-        });
-      }
+      this.logResponse(started, id, req.method ?? '', url, view, summary, via, cache, worker);
     };
     if (req.method === 'GET' || req.method === 'HEAD') {
       const known = d.staticFiles.cached(path);

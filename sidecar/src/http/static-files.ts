@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { createReadStream, promises as fs, statSync, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, normalize, sep } from 'node:path';
 import { mimeType } from './mime-types.js';
@@ -61,6 +61,23 @@ export class StaticFiles {
   cached(urlPath: string): StaticEntry | null | undefined {
     const hit = this.entries.get(urlPath);
     return hit && performance.now() - hit.checkedAt < REVALIDATE_MS ? hit.entry : undefined;
+  }
+
+  /**
+   * True when this URL path is certainly not a static file (the hit front's
+   * question, which cannot wait for an asynchronous lookup). A path not checked
+   * in the last second costs one stat(); finding no file is remembered like a lookup.
+   */
+  isNotStatic(urlPath: string): boolean {
+    const known = this.cached(urlPath);
+    if (known !== undefined) return known === null;
+    const path = this.resolvePath(urlPath);
+    if (path === null) return true;
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isFile() === true) return false;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(urlPath, { entry: null, checkedAt: performance.now() });
+    return true;
   }
 
   /** The file to serve for this URL path, or null when it is not a static file. */

@@ -183,6 +183,11 @@ export class PusherService {
   }
 
   /** Serves `/apps/{id}/…`; false for any other path. Always answers JSON. */
+  /** Whether plain HTTP requests for this path are the Pusher HTTP API's. */
+  claims(path: string): boolean {
+    return path.startsWith('/apps/');
+  }
+
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     // Every request of the pod passes here: decide on the raw target before parsing a URL.
     if (req.url?.startsWith('/apps/') !== true) return false;

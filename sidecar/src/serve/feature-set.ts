@@ -106,6 +106,7 @@ export class FeatureSet {
       {
         handleRequest: (req, res) => rt.pusher.handleRequest(req, res) || rt.sse.handleRequest(req, res),
         handleUpgrade: (req, socket, head) => rt.pusher.handleUpgrade(req, socket, head),
+        claims: (path) => rt.pusher.claims(path) || rt.sse.claims(path),
       },
     ];
   }

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { ServeConfig } from '../config/serve-config.js';
 import { AccessLog } from '../http/access-log.js';
+import { HitConnection } from '../http/hit-connection.js';
 import { FrontHandler, type DispatchLayer, type FastPath, type RouteFeature } from '../http/front-handler.js';
 import { ScriptResolver } from '../http/script-resolver.js';
 import { StaticFiles } from '../http/static-files.js';
@@ -14,6 +15,9 @@ import { TemplateClient } from '../php/template-client.js';
 import type { WorkerCallRegistry } from '../pool/worker-calls.js';
 import { WorkerPool, type PoolSnapshot } from '../pool/worker-pool.js';
 import { GaugeBoard, shareOf } from '../shm/gauge-board.js';
+
+/** How long a kept-alive client connection may sit idle (Node's HTTP server and the hit front). */
+const KEEP_ALIVE_MS = 65_000;
 
 export interface FrontOptions {
   config: ServeConfig;
@@ -41,6 +45,8 @@ export class Front {
   readonly server: Server;
   readonly pool: WorkerPool;
   readonly handler: FrontHandler;
+  /** Connections still on the hit front (not yet handed to Node's HTTP server). */
+  private readonly hitConnections = new Set<HitConnection>();
   readonly accessLog: AccessLog;
   private publisher: NodeJS.Timeout | null = null;
   private limitsGeneration = 0;
@@ -105,10 +111,12 @@ export class Front {
       routes: options.routes,
       layers: options.layers,
       fastPath: options.fastPath,
+      keepAliveTimeoutMs: KEEP_ALIVE_MS,
     });
-    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
+    this.server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
       this.handler.handle(req, res);
     });
+    if (this.handler.answersHits) this.frontHits();
     this.server.on('upgrade', (req, socket, head) => {
       this.handler.handleUpgrade(req, socket, head);
     });
@@ -116,6 +124,28 @@ export class Front {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
     });
+  }
+
+  /**
+   * With a response cache, connections start on the hit front: it answers
+   * fresh hits itself and hands a connection to Node's HTTP server (which
+   * owns it from then on) at its first request that is anything else.
+   */
+  private frontHits(): void {
+    const server = this.server;
+    const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+    server.removeAllListeners('connection');
+    const handOff = (socket: Socket): void => {
+      for (const listener of nodeListeners) listener.call(server, socket);
+    };
+    server.on('connection', (socket: Socket) => {
+      this.hitConnections.add(new HitConnection(socket, this.handler, handOff, KEEP_ALIVE_MS, (c) => this.hitConnections.delete(c)));
+    });
+  }
+
+  private closeHitConnections(): void {
+    for (const c of this.hitConnections) c.close();
+    this.hitConnections.clear();
   }
 
   static async start(options: FrontOptions, connectTimeoutMs: number): Promise<Front> {
@@ -150,6 +180,8 @@ export class Front {
   async drain(timeoutMs: number): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => { r(); }));
     this.server.closeIdleConnections();
+    // Between two requests, always: the hit front answers each one as it arrives.
+    this.closeHitConnections();
     await this.pool.drain(timeoutMs);
     this.server.closeAllConnections();
     await closed;
@@ -158,6 +190,7 @@ export class Front {
 
   async close(): Promise<void> {
     this.stopPublishing();
+    this.closeHitConnections();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => { r(); }));
     await this.pool.close();

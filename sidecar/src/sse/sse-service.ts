@@ -64,6 +64,11 @@ export class SseService {
   }
 
   /** Serves `/askr/events`; false for any other path. */
+  /** Whether requests for this path are the event stream's. */
+  claims(path: string): boolean {
+    return path.startsWith(SSE_PATH);
+  }
+
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     // Every request of the pod passes here: decide on the raw target before parsing a URL.
     if (req.url?.startsWith(SSE_PATH) !== true) return false;
