@@ -160,7 +160,8 @@ export function clientOptions(port: number, extra: Partial<Options> = {}, secret
       endpoint: '/unused',
       transport: 'ajax',
       customHandler: (params, callback) => {
-        callback(null, signer(secret).authenticateUser(params.socketId, { id: signinUser.get(params.socketId) ?? 'u1', user_info: {} }));
+        const watchlist = signinWatchlist.get(params.socketId);
+        callback(null, signer(secret).authenticateUser(params.socketId, { id: signinUser.get(params.socketId) ?? 'u1', user_info: {}, ...(watchlist ? { watchlist } : {}) }));
       },
     },
     ...extra,
@@ -177,11 +178,12 @@ function signer(secret: string): PusherServer {
 /** Which presence user id / sign-in id a socket's auth handler signs (set by `connect`). */
 const presenceUser = new Map<string, string>();
 const signinUser = new Map<string, string>();
+const signinWatchlist = new Map<string, string[]>();
 
 export type PusherClient = InstanceType<typeof PusherJs>;
 
 /** A connected pusher-js client; resolves once `connected` with its socket id. */
-export async function connect(port: number, opts: { user?: string; extra?: Partial<Options>; secret?: string; encrypted?: boolean } = {}): Promise<PusherClient> {
+export async function connect(port: number, opts: { user?: string; watchlist?: string[]; extra?: Partial<Options>; secret?: string; encrypted?: boolean } = {}): Promise<PusherClient> {
   // Encrypted channels need a NaCl implementation; pusher-js's Node build takes it as an option.
   const extra = opts.encrypted ? { ...opts.extra, nacl } : opts.extra;
   const client = new PusherJs(APP.key, clientOptions(port, extra, opts.secret));
@@ -190,6 +192,7 @@ export async function connect(port: number, opts: { user?: string; extra?: Parti
     presenceUser.set(client.connection.socket_id, opts.user);
     signinUser.set(client.connection.socket_id, opts.user);
   }
+  if (opts.watchlist) signinWatchlist.set(client.connection.socket_id, opts.watchlist);
   return client;
 }
 

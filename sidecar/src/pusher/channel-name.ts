@@ -9,6 +9,18 @@ export interface ChannelType {
   readonly serverToUser: boolean;
 }
 
+/**
+ * The internal channel every signed-in connection is a member of, under its
+ * user id: the replica's membership of it is who is online anywhere in the app,
+ * which is what watchlists report. No client can subscribe to it (names
+ * starting with `#` are refused unless they are server-to-user channels) and
+ * the HTTP API does not list `#` channels.
+ */
+export const ONLINE_CHANNEL = '#askr-online';
+
+/** Users a sign-in's watchlist may name (Pusher's limit). */
+export const MAX_WATCHLIST = 100;
+
 /** Longest channel name Pusher accepts. */
 export const MAX_CHANNEL_NAME = 164;
 const NAME = /^[-a-zA-Z0-9_=@,.;]+$/;

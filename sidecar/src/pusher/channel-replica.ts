@@ -1,4 +1,5 @@
 import type { RingRecord, SnapSub } from '../broadcast/ring-record.js';
+import { ONLINE_CHANNEL } from './channel-name.js';
 
 /** A change the replica derived from a record; every process derives the same ones. */
 export type Transition =
@@ -93,7 +94,8 @@ export class ChannelReplica {
       return;
     }
     const entry = channels?.get(s.channel) ?? { sockets: new Map<string, SocketEntry>(), members: new Map<string, MemberEntry>() };
-    if (fromSub && s.user !== undefined && !entry.members.has(s.user) && entry.members.size >= this.memberLimit(s.app)) {
+    // The presence member limit; the internal online channel holds every signed-in user.
+    if (fromSub && s.user !== undefined && s.channel !== ONLINE_CHANNEL && !entry.members.has(s.user) && entry.members.size >= this.memberLimit(s.app)) {
       out.push({ kind: 'rejected', app: s.app, channel: s.channel, socket: s.socket });
       return;
     }
@@ -171,6 +173,11 @@ export class ChannelReplica {
   members(app: string, name: string): { id: string; info: unknown }[] {
     const entry = this.apps.get(app)?.get(name);
     return entry ? [...entry.members].map(([id, m]) => ({ id, info: m.info })) : [];
+  }
+
+  /** Whether a user is a member of a channel (for the online channel: signed in somewhere). */
+  hasMember(app: string, name: string, userId: string): boolean {
+    return this.apps.get(app)?.get(name)?.members.has(userId) ?? false;
   }
 
   /** Subscriptions an origin holds, as snapshot entries. */

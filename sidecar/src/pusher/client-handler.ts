@@ -1,4 +1,4 @@
-import { allowsClientEvents, channelType, needsAuth, serverToUserId, validChannelName } from './channel-name.js';
+import { allowsClientEvents, channelType, MAX_WATCHLIST, needsAuth, ONLINE_CHANNEL, serverToUserId, validChannelName } from './channel-name.js';
 import { parseChannelData, parseClientMessage, parseUserData, type ClientMessage } from './message-parser.js';
 import { channelAuthString, signinAuthString, verifyAuth } from './pusher-auth.js';
 import { PusherCode, SubscriptionErrorType } from './pusher-codes.js';
@@ -193,8 +193,23 @@ export class ClientHandler {
       this.core.fail(conn, PusherCode.UNAUTHORIZED, 'Invalid sign-in: auth must sign socket_id::user::user_data and user_data needs a string id', true);
       return;
     }
+    if (user.watchlist.length > MAX_WATCHLIST) {
+      // Signed in all the same, without a watchlist (the error does not close the connection).
+      this.core.fail(conn, PusherCode.WATCHLIST_LIMIT, `Watchlist limit exceeded: at most ${MAX_WATCHLIST} user ids`);
+    }
+    const previous = conn.userId;
     conn.userId = user.id;
     conn.authorized = true;
+    this.core.watch(conn, new Set(user.watchlist.length > MAX_WATCHLIST ? [] : user.watchlist));
     conn.send(frames.signinSuccess(userData));
+    if (conn.watchlist.size > 0) {
+      const online: string[] = [];
+      const offline: string[] = [];
+      for (const id of conn.watchlist) (this.core.isOnline(app.id, id) ? online : offline).push(id);
+      conn.send(frames.watchlistEvents([{ name: 'online', user_ids: online }, { name: 'offline', user_ids: offline }]));
+    }
+    if (previous === user.id) return;
+    if (previous !== undefined) this.core.publisher.publish({ t: 'unsub', app: app.id, socket: conn.socketId, channels: [ONLINE_CHANNEL] });
+    this.core.publisher.publish({ t: 'sub', app: app.id, channel: ONLINE_CHANNEL, socket: conn.socketId, user: user.id });
   }
 }

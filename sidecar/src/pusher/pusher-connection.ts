@@ -33,6 +33,8 @@ export class PusherConnection {
   pingSentAt = 0;
   /** Signed-in user id (`pusher:signin`). */
   userId: string | undefined;
+  /** User ids whose online/offline changes it is told about (sign-in `watchlist`). */
+  watchlist: ReadonlySet<string> = new Set();
   /** Signed in or subscribed to a channel that needs auth. */
   authorized = false;
   closed = false;

@@ -1,5 +1,5 @@
 import type { RecordBody, RingRecord } from '../broadcast/ring-record.js';
-import { channelType } from './channel-name.js';
+import { channelType, ONLINE_CHANNEL } from './channel-name.js';
 import { ChannelReplica, type Transition } from './channel-replica.js';
 import { ClientHandler } from './client-handler.js';
 import { LastEventCache } from './last-event-cache.js';
@@ -123,7 +123,8 @@ export class PusherCore {
   closed(conn: PusherConnection): void {
     if (!this.connections.delete(conn.socketId)) return;
     conn.closed = true;
-    const channels = [...conn.channels.keys(), ...conn.pending.keys()];
+    const channels = [...conn.channels.keys(), ...conn.pending.keys(), ...(conn.userId !== undefined ? [ONLINE_CHANNEL] : [])];
+    this.watch(conn, new Set());
     for (const channel of conn.channels.keys()) this.removeLocal(conn, channel);
     conn.channels.clear();
     conn.pending.clear();
@@ -195,7 +196,46 @@ export class PusherCore {
     if (sent > 0) this.metrics.messagesOut(appId, sent);
   }
 
+  /** Whether a user has a signed-in connection anywhere the replica sees (this pod, and peers). */
+  isOnline(app: string, userId: string): boolean {
+    return this.replica.hasMember(app, ONLINE_CHANNEL, userId);
+  }
+
+  /** Local connections by the user ids they watch, per app. */
+  private readonly watchers = new Map<string, Map<string, Set<PusherConnection>>>();
+
+  /** Replaces a connection's watchlist (sign-in) in the index; an empty list removes it (close). */
+  watch(conn: PusherConnection, watchlist: ReadonlySet<string>): void {
+    let byUser = this.watchers.get(conn.app.id);
+    for (const id of conn.watchlist) {
+      const set = byUser?.get(id);
+      set?.delete(conn);
+      if (set?.size === 0) byUser?.delete(id);
+    }
+    conn.watchlist = watchlist;
+    if (watchlist.size === 0) return;
+    if (!byUser) this.watchers.set(conn.app.id, (byUser = new Map<string, Set<PusherConnection>>()));
+    for (const id of watchlist) {
+      let set = byUser.get(id);
+      if (!set) byUser.set(id, (set = new Set()));
+      set.add(conn);
+    }
+  }
+
+  /** A user came online or went offline: tell the local connections watching it. */
+  private watchlistChange(app: string, userId: string, name: 'online' | 'offline'): void {
+    const set = this.watchers.get(app)?.get(userId);
+    if (!set || set.size === 0) return;
+    const frame = frames.watchlistEvents([{ name, user_ids: [userId] }]);
+    for (const conn of set) if (!conn.closed) conn.send(frame);
+  }
+
   private transition(t: Transition, mine: boolean): void {
+    if (t.channel === ONLINE_CHANNEL) {
+      // Internal: no subscribers, no webhooks; membership changes are watchlist events.
+      if (t.kind === 'member_added' || t.kind === 'member_removed') this.watchlistChange(t.app, t.userId, t.kind === 'member_added' ? 'online' : 'offline');
+      return;
+    }
     switch (t.kind) {
       case 'joined':
       case 'rejected': {
