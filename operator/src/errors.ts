@@ -71,5 +71,16 @@ export class PermanentError extends OperatorError {
 /** The message of anything thrown, for logs and Events. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
+  // WebSocket error events and API status objects: their message, else what they hold.
+  if (typeof err === 'object' && err !== null) {
+    const o = err as { message?: unknown; error?: unknown; type?: unknown };
+    if (typeof o.message === 'string' && o.message !== '') return o.message;
+    if (o.error instanceof Error) return o.error.message;
+    try {
+      return JSON.stringify(err);
+    } catch {
+      return Object.prototype.toString.call(err);
+    }
+  }
   return String(err);
 }

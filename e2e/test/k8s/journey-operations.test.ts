@@ -138,6 +138,11 @@ describe('journey: errors, cache tags, restarts and deletion of a running app', 
       assert.equal(await cache(pod), 'MISS', `${pod.metadata.name} renders the page again`);
       assert.equal(await cache(pod), 'HIT', `${pod.metadata.name} caches the fresh page`);
     }
+    // The same through a port-forward to each pod's admin port (API server, then the kubelet).
+    const viaForward = await j.kubectl(['askr', 'forget-tag', app, 'posts', '-n', ns, '--via', 'port-forward']);
+    assert.equal(viaForward.code, 0, viaForward.stderr);
+    assert.equal(viaForward.stdout, list.map((p) => `${p.metadata.name}: forgot posts\n`).join(''));
+    for (const pod of list) assert.equal(await cache(pod), 'MISS', `${pod.metadata.name} forgot the page again`);
   });
 
   it('a change made while the operator is down is applied once when it comes back, and nothing is redone', async () => {
