@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger.js';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import type { TemplateHello } from '../php/template-client.js';
 import type { WorkerCallRegistry } from '../pool/worker-calls.js';
+import { CONNECTION_REGION, ConnectionBoard } from '../pusher/connection-board.js';
+import type { PusherApp } from '../pusher/pusher-app.js';
 import { PusherService } from '../pusher/pusher-service.js';
 import { ErrorRecorder } from '../record/error-recorder.js';
 import { CacheLayer } from '../cache/cache-layer.js';
@@ -36,7 +38,11 @@ export interface FeatureContext {
 
 /** Shared-memory regions every enabled feature needs, for the supervisor's layout. */
 export function featureRegions(config: ServeConfig): RegionSpec[] {
-  return [...(config.responseCache > 0 ? cacheRegions(config) : []), ...(config.pusher ? broadcastRegions(config) : []), ...peerRegions(config)];
+  return [
+    ...(config.responseCache > 0 ? cacheRegions(config) : []),
+    ...(config.pusher ? [...broadcastRegions(config), CONNECTION_REGION] : []),
+    ...peerRegions(config),
+  ];
 }
 
 interface Realtime {
@@ -63,7 +69,17 @@ export class FeatureSet {
     let realtime: Realtime | null = null;
     if (config.pusher) {
       const hub = openBroadcastHub(ctx.shm, config, ctx.bus);
-      const pusher = new PusherService({ config, hub, registry: ctx.registry, log: (m) => { ctx.log.info(`pusher: ${m}`); } });
+      // --pusher-max-connections is per app for the pod: every front process counts into shared memory.
+      const board = new ConnectionBoard(ctx.shm.int32(CONNECTION_REGION.name), ctx.procIndex, ctx.procs);
+      let apps: readonly PusherApp[] = [];
+      const pusher = new PusherService({
+        config,
+        hub,
+        registry: ctx.registry,
+        log: (m) => { ctx.log.info(`pusher: ${m}`); },
+        admit: (app, delta) => board.admit(apps.indexOf(app), app.maxConnections, delta),
+      });
+      apps = pusher.apps.apps;
       const sse = new SseService({ hub, apps: pusher.apps.apps, keepalive: config.sseKeepalive, registry: ctx.registry });
       registerBroadcastCall(ctx.calls, hub, pusher.apps.apps);
       realtime = { hub, pusher, sse };
