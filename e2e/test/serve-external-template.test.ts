@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -56,5 +56,30 @@ describe('askr serve in front of a template it did not start (two containers of 
       return pids.length === 4 ? pids : undefined;
     }, 5000, 'access-log lines after the restart');
     assert.ok(pidsAfter.every((p) => pidsBefore.has(p)), `the workers forked before the restart reconnected and served (${pidsAfter.join(',')} vs ${[...pidsBefore].join(',')})`);
+  });
+
+  it('stopping a pod: the template\'s preStop waits for the sidecar\'s drain, not for its whole budget', async (t) => {
+    const runDir = mkdtempSync(join(tmpdir(), 'askr-pod-'));
+    t.after(() => { rmSync(runDir, { recursive: true, force: true }); });
+    const template = startTemplate(runDir);
+    t.after(() => { template.kill('SIGKILL'); });
+    const askr = await startAskr(['--template-socket', join(runDir, 'template.sock'), '--run-dir', runDir, '--root', join(app, 'public'), '--workers', '1']);
+    t.after(() => askr.stop());
+    assert.equal(existsSync(join(runDir, 'sidecar.drained')), false);
+    // The app container's preStop starts with the pod's deletion, with a 60 s budget.
+    const preStop = spawn('php', [join(repoRoot, 'php-image/runtime/await-drain.php'), runDir, '60'], { stdio: 'ignore' });
+    t.after(() => { preStop.kill('SIGKILL'); });
+    let preStopDone = false;
+    const preStopExit = new Promise<number | null>((resolve) => preStop.once('exit', (code) => { preStopDone = true; resolve(code); }));
+    const inFlight = http(`${askr.url}/slow?ms=1500`, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    askr.child.kill('SIGTERM');
+    const answer = await inFlight;
+    assert.equal(answer.status, 200, 'the request in flight finished during the drain');
+    assert.equal(preStopDone, false, 'the template is kept up while the request is served');
+    assert.equal(await askr.exited(15_000), 0);
+    assert.ok(existsSync(join(runDir, 'sidecar.drained')), 'the sidecar says it has drained');
+    await eventually(() => (preStopDone ? true : undefined), 5000, 'the preStop hook to end once the sidecar has drained');
+    assert.equal(await preStopExit, 0);
   });
 });

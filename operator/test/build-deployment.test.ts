@@ -62,7 +62,10 @@ test('termination: grace > preStop + drain > request timeout, and the template o
   const appC = pod.containers[0]!;
   const sidecar = pod.containers[1]!;
   const sidecarStop = sidecar.lifecycle?.preStop?.sleep?.seconds ?? 0;
-  const appStop = appC.lifecycle?.preStop?.sleep?.seconds ?? 0;
+  // The app container waits for the sidecar's drained marker, with the whole sequence as its budget.
+  const waitCommand = appC.lifecycle?.preStop?.exec?.command ?? [];
+  assert.deepEqual(waitCommand.slice(0, 3), ['php', '/opt/askr/runtime/await-drain.php', '/run/askr']);
+  const appStop = Number(waitCommand[3]);
   const grace = pod.terminationGracePeriodSeconds ?? 0;
   assert.ok(sidecarStop > 0);
   assert.ok(appStop >= sidecarStop + 120, 'the template stays up while the sidecar drains');

@@ -23,6 +23,8 @@ export const runDir = '/run/askr';
 export const publicDir = '/srv/public';
 /** The PHP runtime's template script inside the app image. */
 export const templateScript = '/opt/askr/runtime/template.php';
+/** The app container's preStop: waits for the sidecar's drain (it writes a marker in the run dir), at most its budget. */
+export const awaitDrainScript = '/opt/askr/runtime/await-drain.php';
 /** UID and GID the pods run as. */
 export const podUser = 10001;
 
@@ -38,7 +40,8 @@ const deferSeconds = 30;
  * endpoints, and a termination sequence that lets in-flight requests finish:
  * the sidecar waits `endpointGraceSeconds`, then drains for up to the request
  * timeout plus the deferred-work budget, while the app container's preStop
- * keeps the template alive until the drain is over.
+ * keeps the template alive until the sidecar says the drain is over (or that
+ * budget has passed).
  */
 export function buildDeployment(app: AskrApp, inputs: DeploymentInputs): DesiredDeployment {
   const names = appNames(app);
@@ -105,8 +108,9 @@ function appContainer(app: AskrApp, keepAliveSeconds: number): Container {
     env,
     volumeMounts: [{ name: 'askr-run', mountPath: runDir }],
     // The template must outlive the sidecar's drain: it is what serves the
-    // requests still in flight.
-    lifecycle: { preStop: { sleep: { seconds: keepAliveSeconds } } },
+    // requests still in flight. It waits for the drain to end, not for its
+    // whole budget, so a pod with nothing in flight stops in seconds.
+    lifecycle: { preStop: { exec: { command: ['php', awaitDrainScript, runDir, String(keepAliveSeconds)] } } },
     securityContext: containerSecurity(false),
   };
   if (spec.imagePullPolicy) c.imagePullPolicy = spec.imagePullPolicy;

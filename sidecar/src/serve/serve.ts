@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServeConfig } from '../config/serve-config.js';
 import { AskrError } from '../errors.js';
@@ -48,6 +48,10 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
   if (cacheStore && shm.reused && cacheStore.prepare()) log.info('response cache: kept from the previous run, checked and repaired');
   // Links to the app's other pods (docs/many-pods.md): built before the front processes, started with the admin listener.
   const peers = openPeerService(config, shm, cacheStore?.store, log);
+
+  // Written once a shutdown has drained: a template in another container waits for it (docs/lifecycle.md).
+  const drainedMarker = join(config.runDir, DRAINED_MARKER);
+  rmSync(drainedMarker, { force: true });
 
   let template: TemplateProcess | null = null;
   let templateSocket = config.templateSocket;
@@ -201,6 +205,8 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
         await single.close();
       }
       await cluster?.stop(config.drainTimeout * 1000 + 5000);
+      // No request is left for the template: one we did not start may stop now.
+      if (template === null) writeDrainedMarker(drainedMarker, log);
       // After the front processes: their last records (members leaving) still reach the peers.
       await peers?.service.close();
       backend.close();
@@ -215,4 +221,15 @@ export async function startServe(config: ServeConfig, log: Logger): Promise<Serv
     return shutdownPromise;
   };
   return { url, adminUrl, config, shutdown };
+}
+
+/** The file in the run dir that says the sidecar has drained (its template may exit). */
+export const DRAINED_MARKER = 'sidecar.drained';
+
+function writeDrainedMarker(path: string, log: Logger): void {
+  try {
+    writeFileSync(path, `${new Date().toISOString()}\n`);
+  } catch (err) {
+    log.warn(`cannot write ${path}: ${(err as Error).message}; the template waits out its preStop budget`);
+  }
 }
