@@ -3,15 +3,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { controlPlaneAvailable } from '../../src/k8s/control-plane.js';
 import { HarnessRun, harnessBaseDir, ipSync, leaseDir, markedProcesses, ownerEnvVar } from '../../src/k8s/harness-run.js';
 import { onceWithin, waitFor } from '../../src/k8s/wait-for.js';
+import { holdFixture } from './held-fixture.js';
 
 const skip = controlPlaneAvailable() ? false : 'Kubernetes test binaries missing: run scripts/setup-k8s.sh';
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const fixture = fileURLToPath(new URL('fixtures/hold-control-plane.ts', import.meta.url));
 
 interface Held {
@@ -22,22 +21,8 @@ interface Held {
 
 /** Starts a control plane in a child test process and waits until it reports ready. */
 async function holdControlPlane(): Promise<Held> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const lines = createInterface({ input: child.stdout });
-  let line: string;
-  try {
-    [line] = (await onceWithin(lines, 'line', 240_000, 'the held control plane to report ready (its first stdout line)')) as [string];
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  } finally {
-    lines.close();
-  }
-  const { runId, dir } = JSON.parse(line) as { runId: string; dir: string };
-  return { child, runId, dir };
+  const { child, report } = await holdFixture<{ runId: string; dir: string }>(fixture, 'the held control plane to report ready');
+  return { child, ...report };
 }
 
 const processesOf = (runId: string): number[] => markedProcesses().filter((p) => p.owner === runId).map((p) => p.pid);

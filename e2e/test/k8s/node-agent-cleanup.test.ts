@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HarnessRun, ipSync, markedProcesses } from '../../src/k8s/harness-run.js';
 import { clusterSkipReason } from '../../src/k8s/test-cluster.js';
 import { onceWithin, waitFor } from '../../src/k8s/wait-for.js';
+import { holdFixture, type HeldFixture } from './held-fixture.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const fixture = fileURLToPath(new URL('fixtures/hold-node-agent.ts', import.meta.url));
 
 /** Starts a cluster with a running pod in a child test process; resolves with its run id once the pod is ready. */
-async function holdNodeAgent(): Promise<{ child: ChildProcessByStdio<null, Readable, null>; runId: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const lines = createInterface({ input: child.stdout });
-  let line: string;
-  try {
-    [line] = (await onceWithin(lines, 'line', 240_000, 'the held cluster to report its pod ready (its first stdout line)')) as [string];
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  } finally {
-    lines.close();
-  }
-  return { child, runId: (JSON.parse(line) as { runId: string }).runId };
+async function holdNodeAgent(): Promise<{ child: HeldFixture<unknown>['child']; runId: string }> {
+  const { child, report } = await holdFixture<{ runId: string }>(fixture, 'the held cluster to report its pod ready');
+  return { child, runId: report.runId };
 }
 
 const processesOf = (runId: string): number[] => markedProcesses().filter((p) => p.owner === runId).map((p) => p.pid);

@@ -40,6 +40,11 @@ export interface FreshHit {
   age: number;
 }
 
+/** What a hit adds to its stored headers, as [name, value, …]; both fast paths send these. */
+export function hitHeaders(hit: FreshHit): string[] {
+  return ['age', String(hit.age), 'content-length', String(hit.body.length), 'x-askr-cache', 'HIT'];
+}
+
 /** Flattened stored headers of an entry, for the hot path. */
 const flatHeaders = new WeakMap<object, string[]>();
 
@@ -228,9 +233,7 @@ export class CacheLayer implements DispatchLayer {
   serveFreshHit(req: IncomingMessage, res: ServerResponse, view: ClientView): { status: number; bytes: number } | null {
     const hit = this.freshHit(req.method ?? 'GET', req.url ?? '/', req.headers, view);
     if (!hit) return null;
-    const flat = hit.headers.slice();
-    flat.push('age', String(hit.age), 'content-length', String(hit.body.length), 'x-askr-cache', 'HIT');
-    res.writeHead(hit.status, flat);
+    res.writeHead(hit.status, [...hit.headers, ...hitHeaders(hit)]);
     res.end(hit.body);
     return { status: hit.status, bytes: hit.body.length };
   }

@@ -77,11 +77,6 @@ export class ResponseCache implements LeaseHost {
   }
 
   /**
-   * Decides what to do with a request before PHP runs. Synchronous for hits,
-   * bypasses, stale entries and leaders; a promise only while following
-   * another request for the same key (bounded by `request.deadline`).
-   */
-  /**
    * A fresh entry for this request, or undefined — without claiming anything:
    * the front's fast path answers hits with it and leaves every other case
    * (stale, miss, bypass) to lookup(). Counts the hit when it finds one.
@@ -98,6 +93,11 @@ export class ResponseCache implements LeaseHost {
     return { status: entry.status, entry, now };
   }
 
+  /**
+   * Decides what to do with a request before PHP runs. Synchronous for hits,
+   * bypasses, stale entries and leaders; a promise only while following
+   * another request for the same key (bounded by `request.deadline`).
+   */
   lookup(request: CacheRequest): CacheDecision | Promise<CacheDecision> {
     const method = request.method.toUpperCase();
     const reason = requestBypass(method, request.headers, this.requestRules);

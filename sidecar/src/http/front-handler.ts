@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import type { DispatchRequest, ResponseSink } from '../pool/response-sink.js';
-import type { FreshHit } from '../cache/cache-layer.js';
+import { hitHeaders, type FreshHit } from '../cache/cache-layer.js';
 import type { AccessLog } from './access-log.js';
 import { httpDate, statusAndHeaders, type HitAnswerer, type RawResponse } from './hit-connection.js';
 import type { SimpleRequest } from './simple-request.js';
@@ -72,6 +72,8 @@ export interface FrontHandlerDeps {
   routes: RouteFeature[];
   layers: DispatchLayer[];
   fastPath?: FastPath | undefined;
+  /** Node's HTTP server's keep-alive timeout, which the hit front's responses announce too (default 5 s). */
+  keepAliveTimeoutMs?: number;
 }
 
 const idPrefix = randomBytes(3).toString('hex');
@@ -108,6 +110,12 @@ class LazyRequest implements DispatchRequest {
 }
 let idCounter = 0;
 
+/** The path of a request-target: everything before the query. */
+function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q === -1 ? target : target.slice(0, q);
+}
+
 /**
  * The request pipeline of a front process: routes (Pusher, SSE), static files,
  * then PHP (body read first, dispatch layers, the worker pool), with one
@@ -118,7 +126,7 @@ export class FrontHandler implements HitAnswerer {
   /** What Node's HTTP server adds to every kept-alive response (matched by the hit front). */
   private readonly keepAliveLines: string;
 
-  constructor(private readonly deps: FrontHandlerDeps & { keepAliveTimeoutMs?: number }) {
+  constructor(private readonly deps: FrontHandlerDeps) {
     this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor((deps.keepAliveTimeoutMs ?? 5000) / 1000)}\r\n\r\n`;
   }
 
@@ -136,8 +144,7 @@ export class FrontHandler implements HitAnswerer {
     const d = this.deps;
     if (!d.fastPath) return null;
     const started = performance.now();
-    const q = r.target.indexOf('?');
-    const path = q === -1 ? r.target : r.target.slice(0, q);
+    const path = pathOf(r.target);
     for (const route of d.routes) {
       if (route.claims?.(path) ?? true) return null;
     }
@@ -148,7 +155,10 @@ export class FrontHandler implements HitAnswerer {
     if (!hit) return null;
     const block = statusAndHeaders(hit.status, hit.headers);
     if (block === null) return null;
-    const head = `${block}age: ${hit.age}\r\ncontent-length: ${hit.body.length}\r\nx-askr-cache: HIT\r\nDate: ${httpDate(Date.now())}\r\n${this.keepAliveLines}`;
+    let head = block;
+    const extra = hitHeaders(hit);
+    for (let i = 0; i + 1 < extra.length; i += 2) head += `${extra[i] ?? ''}: ${extra[i + 1] ?? ''}\r\n`;
+    head += `Date: ${httpDate(Date.now())}\r\n${this.keepAliveLines}`;
     this.logResponse(started, `${idPrefix}-${(++idCounter).toString(36)}`, r.method, r.target, view, { status: hit.status, bytes: hit.body.length, streamed: false, error: null }, 'hit-front', 'HIT');
     return { head, body: r.method === 'HEAD' ? null : hit.body };
   }
@@ -184,8 +194,7 @@ export class FrontHandler implements HitAnswerer {
       if (route.handleRequest?.(req, res, view)) return;
     }
     const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(url);
     const done = (summary: ResponseSummary, via: string, cache?: string, worker?: number): void => {
       this.logResponse(started, id, req.method ?? '', url, view, summary, via, cache, worker);
     };

@@ -193,14 +193,15 @@ export class ClientHandler {
       this.core.fail(conn, PusherCode.UNAUTHORIZED, 'Invalid sign-in: auth must sign socket_id::user::user_data and user_data needs a string id', true);
       return;
     }
-    if (user.watchlist.length > MAX_WATCHLIST) {
+    const tooLong = user.watchlist.length > MAX_WATCHLIST;
+    if (tooLong) {
       // Signed in all the same, without a watchlist (the error does not close the connection).
       this.core.fail(conn, PusherCode.WATCHLIST_LIMIT, `Watchlist limit exceeded: at most ${MAX_WATCHLIST} user ids`);
     }
     const previous = conn.userId;
     conn.userId = user.id;
     conn.authorized = true;
-    this.core.watch(conn, new Set(user.watchlist.length > MAX_WATCHLIST ? [] : user.watchlist));
+    this.core.watch(conn, new Set(tooLong ? [] : user.watchlist));
     conn.send(frames.signinSuccess(userData));
     if (conn.watchlist.size > 0) {
       const online: string[] = [];

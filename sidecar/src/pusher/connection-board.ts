@@ -15,6 +15,8 @@ export const CONNECTION_REGION: RegionSpec = { name: 'pusher-connections', size:
  */
 export class ConnectionBoard {
   private readonly own = new Int32Array(MAX_COUNTED_APPS);
+  /** Apps past the table, counted in this process only. */
+  private readonly local = new Map<number, number>();
 
   constructor(
     private readonly ints: Int32Array,
@@ -40,8 +42,6 @@ export class ConnectionBoard {
     for (let p = 0; p < this.procs; p++) sum += Atomics.load(this.ints, this.slot(p, app));
     return sum;
   }
-
-  private readonly local = new Map<number, number>();
 
   private admitLocal(app: number, max: number, delta: 1 | -1): boolean {
     const n = this.local.get(app) ?? 0;

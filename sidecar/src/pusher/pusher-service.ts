@@ -182,15 +182,15 @@ export class PusherService {
     });
   }
 
-  /** Serves `/apps/{id}/…`; false for any other path. Always answers JSON. */
   /** Whether plain HTTP requests for this path are the Pusher HTTP API's. */
   claims(path: string): boolean {
     return path.startsWith('/apps/');
   }
 
+  /** Serves `/apps/{id}/…`; false for any other path. Always answers JSON. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     // Every request of the pod passes here: decide on the raw target before parsing a URL.
-    if (req.url?.startsWith('/apps/') !== true) return false;
+    if (req.url === undefined || !this.claims(req.url)) return false;
     const url = new URL(req.url, 'http://x');
     const chunks: Buffer[] = [];
     let size = 0;

@@ -11,7 +11,6 @@ import type { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import type { TemplateHello } from '../php/template-client.js';
 import type { WorkerCallRegistry } from '../pool/worker-calls.js';
 import { CONNECTION_REGION, ConnectionBoard } from '../pusher/connection-board.js';
-import type { PusherApp } from '../pusher/pusher-app.js';
 import { PusherService } from '../pusher/pusher-service.js';
 import { ErrorRecorder } from '../record/error-recorder.js';
 import { CacheLayer } from '../cache/cache-layer.js';
@@ -71,15 +70,14 @@ export class FeatureSet {
       const hub = openBroadcastHub(ctx.shm, config, ctx.bus);
       // --pusher-max-connections is per app for the pod: every front process counts into shared memory.
       const board = new ConnectionBoard(ctx.shm.int32(CONNECTION_REGION.name), ctx.procIndex, ctx.procs);
-      let apps: readonly PusherApp[] = [];
-      const pusher = new PusherService({
+      const pusher: PusherService = new PusherService({
         config,
         hub,
         registry: ctx.registry,
         log: (m) => { ctx.log.info(`pusher: ${m}`); },
-        admit: (app, delta) => board.admit(apps.indexOf(app), app.maxConnections, delta),
+        // Called per connection, never while the service is being built.
+        admit: (app, delta) => board.admit(pusher.apps.apps.indexOf(app), app.maxConnections, delta),
       });
-      apps = pusher.apps.apps;
       const sse = new SseService({ hub, apps: pusher.apps.apps, keepalive: config.sseKeepalive, registry: ctx.registry });
       registerBroadcastCall(ctx.calls, hub, pusher.apps.apps);
       realtime = { hub, pusher, sse };

@@ -63,15 +63,15 @@ export class SseService {
     }
   }
 
-  /** Serves `/askr/events`; false for any other path. */
   /** Whether requests for this path are the event stream's. */
   claims(path: string): boolean {
     return path.startsWith(SSE_PATH);
   }
 
+  /** Serves `/askr/events`; false for any other path. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     // Every request of the pod passes here: decide on the raw target before parsing a URL.
-    if (req.url?.startsWith(SSE_PATH) !== true) return false;
+    if (req.url === undefined || !this.claims(req.url)) return false;
     const url = new URL(req.url, 'http://x');
     if (url.pathname !== SSE_PATH) return false;
     const error = (status: number, message: string): true => {
