@@ -1,15 +1,15 @@
-// The hit front: with a response cache, connections start on a small HTTP/1.1
-// reader that answers fresh hits itself and gives the connection to Node's HTTP
-// server at the first request that is anything else. Raw sockets, so that the
+// The hit front: connections start on a small HTTP/1.1 reader (the plain
+// front) that answers fresh hits itself and gives the connection to Node's HTTP
+// server at the first request that is not a plain GET or HEAD. Raw sockets, so that the
 // bytes on the wire, pipelining and the hand-over mid-connection are visible.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
 import { eventually } from '../src/http-client.js';
+import { RawConnection, replyHeader, stableHead, type RawReply } from '../src/raw-connection.js';
 
 const APP = String.raw`<?php
 return static function (): void {
@@ -30,85 +30,19 @@ return static function (): void {
 };
 `;
 
-interface RawReply {
-  head: string[];
-  body: string;
-}
-
-/** A kept-alive connection that reads whole responses (Content-Length framed). */
-class Conn {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  readonly socket: Socket;
-  closed = false;
-
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.on('data', (c: Buffer) => {
-      this.buf = Buffer.concat([this.buf, c]);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  send(text: string): void {
-    this.socket.write(text, 'latin1');
-  }
-
-  /** The next response; HEAD responses carry no body whatever their Content-Length. */
-  async read(head = false): Promise<RawReply> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end !== -1) {
-        const lines = this.buf.toString('latin1', 0, end).split('\r\n');
-        const length = head ? 0 : Number(lines.find((l) => l.toLowerCase().startsWith('content-length:'))?.split(':')[1] ?? 0);
-        if (this.buf.length >= end + 4 + length) {
-          const body = this.buf.toString('utf8', end + 4, end + 4 + length);
-          this.buf = this.buf.subarray(end + 4 + length);
-          return { head: lines, body };
-        }
-      }
-      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buf.toString('latin1'))}`);
-      if (Date.now() > deadline) throw new Error(`no complete response within 10 s; have ${JSON.stringify(this.buf.toString('latin1'))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Whether anything arrived that was not read. */
-  get unread(): number {
-    return this.buf.length;
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
 const TOKEN = 'hit-front-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: example.test\r\n${extra}\r\n`;
-const header = (r: RawReply, name: string): string | undefined =>
-  r.head.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
-/** The head without Date, whose value changes every second. */
-const stable = (r: RawReply): string[] => r.head.filter((l) => !l.startsWith('Date:'));
+const header = replyHeader;
+const stable = stableHead;
 
 describe('askr serve: the cache-hit front', () => {
   let dir = '';
   let askr: AskrProcess;
   let port = 0;
-  const conns: Conn[] = [];
-  const open = (): Conn => {
-    const c = new Conn(port);
+  const conns: RawConnection[] = [];
+  const open = (): RawConnection => {
+    const c = new RawConnection(port);
     conns.push(c);
     return c;
   };

@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,6 @@ function exchange(method: string, url: string, headers: Record<string, string> =
   const ex = {
     request: { id: '1', method, uri: url, script: 'index.php', pathInfo: '', server: { REQUEST_METHOD: method }, body: { kind: 'inline' as const, data: Buffer.alloc(0) } },
     req,
-    res: new ServerResponse(req),
     view: { address: '127.0.0.1', proto: 'http' as const, host: undefined, port: undefined },
     deadline: performance.now() + 5000,
     result: undefined as string | undefined,

@@ -4,7 +4,7 @@ import { MAX_SIMPLE_HEAD, parseSimpleRequest } from '../src/http/simple-request.
 
 const parse = (text: string, offset = 0): ReturnType<typeof parseSimpleRequest> => parseSimpleRequest(Buffer.from(text, 'latin1'), offset);
 
-describe('the hit front\'s request reader', () => {
+describe('the plain front\'s request reader', () => {
   it('reads a plain GET and HEAD as Node would present them', () => {
     const r = parse('GET /posts?page=2 HTTP/1.1\r\nHost: shop.test\r\nAccept-Encoding:  gzip \r\nX-Empty:\r\n\r\n');
     assert.equal(r.kind, 'request');
@@ -12,6 +12,7 @@ describe('the hit front\'s request reader', () => {
       method: 'GET',
       target: '/posts?page=2',
       headers: { host: 'shop.test', 'accept-encoding': 'gzip', 'x-empty': '' },
+      rawHeaders: ['Host', 'shop.test', 'Accept-Encoding', 'gzip', 'X-Empty', ''],
       end: 'GET /posts?page=2 HTTP/1.1\r\nHost: shop.test\r\nAccept-Encoding:  gzip \r\nX-Empty:\r\n\r\n'.length,
     });
     const head = parse('HEAD / HTTP/1.1\r\nhost: a\r\nConnection: Keep-Alive\r\n\r\n');

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { AskrError } from '../errors.js';
@@ -9,13 +8,15 @@ import type { WorkerPool } from '../pool/worker-pool.js';
 import type { DispatchRequest, ResponseSink } from '../pool/response-sink.js';
 import { hitHeaders, type FreshHit } from '../cache/cache-layer.js';
 import type { AccessLog } from './access-log.js';
-import { httpDate, statusAndHeaders, type HitAnswerer, type RawResponse } from './hit-connection.js';
+import { PlainRequest, type FrontRequest } from './front-request.js';
+import type { PlainAnswerer, PlainConnection } from './plain-connection.js';
+import { httpDate, statusAndHeaders } from './response-head.js';
 import type { SimpleRequest } from './simple-request.js';
 import { hasNoBody, readBody, releaseBody } from './body-spool.js';
-import { HttpResponseSink, type ResponseSummary } from './http-response-sink.js';
+import { HttpResponseSink, type ClientResponse, type ResponseSummary } from './http-response-sink.js';
 import type { ScriptResolver } from './script-resolver.js';
 import { serverVars } from './server-vars.js';
-import type { StaticFiles } from './static-files.js';
+import type { StaticEntry, StaticFiles } from './static-files.js';
 import type { ClientView, TrustedProxies } from './trusted-proxies.js';
 
 /** A feature that answers some requests itself (Pusher API, SSE) or takes over upgrades (WebSocket). */
@@ -25,8 +26,8 @@ export interface RouteFeature {
   /** Returns true when it took the upgrade. */
   handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /**
-   * Whether requests for this URL path may be its (the hit front asks before
-   * answering from the cache). A feature without it is assumed to claim every path.
+   * Whether requests for this URL path may be its (the plain front asks before
+   * taking a request). A feature without it is assumed to claim every path.
    */
   claims?(path: string): boolean;
 }
@@ -34,8 +35,7 @@ export interface RouteFeature {
 /** Everything a layer around PHP dispatch needs to know about the request. */
 export interface PhpExchange {
   request: DispatchRequest;
-  req: IncomingMessage;
-  res: ServerResponse;
+  req: FrontRequest;
   view: ClientView;
   /** performance.now() deadline of the request. */
   deadline: number;
@@ -72,7 +72,7 @@ export interface FrontHandlerDeps {
   routes: RouteFeature[];
   layers: DispatchLayer[];
   fastPath?: FastPath | undefined;
-  /** Node's HTTP server's keep-alive timeout, which the hit front's responses announce too (default 5 s). */
+  /** Node's HTTP server's keep-alive timeout, which the plain front's responses announce too (default 5 s). */
   keepAliveTimeoutMs?: number;
 }
 
@@ -93,7 +93,7 @@ class LazyRequest implements DispatchRequest {
 
   constructor(
     readonly id: string,
-    req: IncomingMessage,
+    req: FrontRequest,
     readonly script: string,
     readonly pathInfo: string,
     readonly body: DispatchRequest['body'],
@@ -116,51 +116,62 @@ function pathOf(target: string): string {
   return q === -1 ? target : target.slice(0, q);
 }
 
+/** Where `php()` gets the request body from: nowhere (bodiless), or Node's request stream. */
+type BodySource = IncomingMessage | null;
+
 /**
  * The request pipeline of a front process: routes (Pusher, SSE), static files,
  * then PHP (body read first, dispatch layers, the worker pool), with one
- * access-log line and one metric observation per request.
+ * access-log line and one metric observation per request. Requests arrive
+ * from Node's HTTP server (`handle`) or from the plain front (`answer`).
  */
-export class FrontHandler implements HitAnswerer {
+export class FrontHandler implements PlainAnswerer {
   private readonly workerScriptName = 'index.php';
-  /** What Node's HTTP server adds to every kept-alive response (matched by the hit front). */
+  /** What Node's HTTP server adds to every kept-alive response (matched by the plain front). */
+  readonly keepAliveLine: string;
   private readonly keepAliveLines: string;
 
   constructor(private readonly deps: FrontHandlerDeps) {
-    this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor((deps.keepAliveTimeoutMs ?? 5000) / 1000)}\r\n\r\n`;
-  }
-
-  /** Whether the hit front can be used: there is a response cache to answer from. */
-  get answersHits(): boolean {
-    return this.deps.fastPath !== undefined;
+    this.keepAliveLine = `Keep-Alive: timeout=${Math.floor((deps.keepAliveTimeoutMs ?? 5000) / 1000)}\r\n`;
+    this.keepAliveLines = `Connection: keep-alive\r\n${this.keepAliveLine}\r\n`;
   }
 
   /**
-   * The hit front's question: a fresh cache hit for a plain GET or HEAD that
-   * would reach PHP (no route claims it, it is not a static file), as the bytes
-   * Node's HTTP server would have sent; null sends it through the full pipeline.
+   * The plain front's question, for a plain GET or HEAD: when no route claims
+   * it and it is not a static file, it is answered here — a fresh cache hit at
+   * once with the bytes Node's HTTP server would have sent, anything else
+   * through the PHP pipeline onto a `PlainResponse`. False sends it to Node.
    */
-  answer(r: SimpleRequest, socket: Socket): RawResponse | null {
+  answer(r: SimpleRequest, connection: PlainConnection): boolean {
     const d = this.deps;
-    if (!d.fastPath) return null;
     const started = performance.now();
     const path = pathOf(r.target);
     for (const route of d.routes) {
-      if (route.claims?.(path) ?? true) return null;
+      if (route.claims?.(path) ?? true) return false;
     }
     // Static files are served before PHP.
-    if (!d.staticFiles.isNotStatic(path)) return null;
+    if (!d.staticFiles.isNotStatic(path)) return false;
+    const socket = connection.socket;
     const view = d.proxies.resolve(socket.remoteAddress ?? '', r.headers, false);
-    const hit: FreshHit | null = d.fastPath.freshHit(r.method, r.target, r.headers, view);
-    if (!hit) return null;
-    const block = statusAndHeaders(hit.status, hit.headers);
-    if (block === null) return null;
-    let head = block;
-    const extra = hitHeaders(hit);
-    for (let i = 0; i + 1 < extra.length; i += 2) head += `${extra[i] ?? ''}: ${extra[i + 1] ?? ''}\r\n`;
-    head += `Date: ${httpDate(Date.now())}\r\n${this.keepAliveLines}`;
-    this.logResponse(started, `${idPrefix}-${(++idCounter).toString(36)}`, r.method, r.target, view, { status: hit.status, bytes: hit.body.length, streamed: false, error: null }, 'hit-front', 'HIT');
-    return { head, body: r.method === 'HEAD' ? null : hit.body };
+    const id = `${idPrefix}-${(++idCounter).toString(36)}`;
+    if (d.fastPath) {
+      const hit: FreshHit | null = d.fastPath.freshHit(r.method, r.target, r.headers, view);
+      if (hit) {
+        const block = statusAndHeaders(hit.status, hit.headers);
+        if (block === null) return false;
+        let head = block;
+        const extra = hitHeaders(hit);
+        for (let i = 0; i + 1 < extra.length; i += 2) head += `${extra[i] ?? ''}: ${extra[i + 1] ?? ''}\r\n`;
+        head += `Date: ${httpDate(Date.now())}\r\n${this.keepAliveLines}`;
+        connection.send({ head, body: r.method === 'HEAD' ? null : hit.body });
+        this.logResponse(started, id, r.method, r.target, view, { status: hit.status, bytes: hit.body.length, streamed: false, error: null }, 'hit-front', 'HIT');
+        return true;
+      }
+    }
+    const req = new PlainRequest(r, socket);
+    const res = connection.respond(r.method);
+    this.php(req, res, null, id, view, path, started);
+    return true;
   }
 
   private logResponse(started: number, id: string, method: string, uri: string, view: ClientView, summary: ResponseSummary, via: string, cache?: string, worker?: number): void {
@@ -195,60 +206,52 @@ export class FrontHandler implements HitAnswerer {
     }
     const url = req.url ?? '/';
     const path = pathOf(url);
-    const done = (summary: ResponseSummary, via: string, cache?: string, worker?: number): void => {
-      this.logResponse(started, id, req.method ?? '', url, view, summary, via, cache, worker);
-    };
     if (req.method === 'GET' || req.method === 'HEAD') {
       const known = d.staticFiles.cached(path);
       if (known) {
-        const status = d.staticFiles.serve(req, res, known);
-        done({ status, bytes: known.stat.size, streamed: false, error: null }, 'static');
+        this.serveStatic(req, res, known, id, view, started);
         return;
       }
       if (known === null || d.staticFiles.resolvePath(path) === null) {
-        this.php(req, res, id, view, path, started, done);
+        this.phpOrHit(req, res, id, view, path, started);
         return;
       }
       d.staticFiles.lookup(path).then(
         (entry) => {
-          if (entry) {
-            const status = d.staticFiles.serve(req, res, entry);
-            done({ status, bytes: entry.stat.size, streamed: false, error: null }, 'static');
-          } else {
-            this.php(req, res, id, view, path, started, done);
-          }
+          if (entry) this.serveStatic(req, res, entry, id, view, started);
+          else this.phpOrHit(req, res, id, view, path, started);
         },
         (err: unknown) => {
           d.log.error(`static lookup failed: ${(err as Error).message}`);
-          this.php(req, res, id, view, path, started, done);
+          this.phpOrHit(req, res, id, view, path, started);
         },
       );
       return;
     }
-    this.php(req, res, id, view, path, started, done);
+    this.php(req, res, hasNoBody(req) ? null : req, id, view, path, started);
   }
 
-  private php(
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    view: ClientView,
-    path: string,
-    started: number,
-    done: (summary: ResponseSummary, via: string, cache?: string, worker?: number) => void,
-  ): void {
-    const d = this.deps;
-    if (d.fastPath && (req.method === 'GET' || req.method === 'HEAD')) {
-      const hit = d.fastPath.serveFreshHit(req, res, view);
-      if (hit) {
-        done({ status: hit.status, bytes: hit.bytes, streamed: false, error: null }, 'cache', 'HIT');
-        return;
-      }
+  private serveStatic(req: IncomingMessage, res: ServerResponse, entry: StaticEntry, id: string, view: ClientView, started: number): void {
+    const status = this.deps.staticFiles.serve(req, res, entry);
+    this.logResponse(started, id, req.method ?? '', req.url ?? '/', view, { status, bytes: entry.stat.size, streamed: false, error: null }, 'static');
+  }
+
+  /** A GET or HEAD through Node's server: a fresh cache hit straight onto the response, or PHP. */
+  private phpOrHit(req: IncomingMessage, res: ServerResponse, id: string, view: ClientView, path: string, started: number): void {
+    const hit = this.deps.fastPath?.serveFreshHit(req, res, view);
+    if (hit) {
+      this.logResponse(started, id, req.method ?? '', req.url ?? '/', view, { status: hit.status, bytes: hit.bytes, streamed: false, error: null }, 'cache', 'HIT');
+      return;
     }
+    this.php(req, res, hasNoBody(req) ? null : req, id, view, path, started);
+  }
+
+  private php(req: FrontRequest, res: ClientResponse, bodySource: BodySource, id: string, view: ClientView, path: string, started: number): void {
+    const d = this.deps;
     let cacheResult: string | undefined;
     let body: DispatchRequest['body'] = { kind: 'inline', data: Buffer.alloc(0) };
     const sink = new HttpResponseSink(res, (summary) => {
-      done(summary, 'php', cacheResult, summary.workerPid);
+      this.logResponse(started, id, req.method ?? '', req.url ?? '/', view, summary, 'php', cacheResult, summary.workerPid);
       void releaseBody(body);
     });
     let script = this.workerScriptName;
@@ -272,31 +275,29 @@ export class FrontHandler implements HitAnswerer {
         if (size > 0 || server.CONTENT_LENGTH !== undefined) server.CONTENT_LENGTH = String(size);
         return server;
       });
-      const deadline = started + d.requestTimeoutMs;
       const exchange: PhpExchange = {
         request,
         req,
-        res,
         view,
-        deadline,
+        deadline: started + d.requestTimeoutMs,
         setCacheResult: (r) => {
           cacheResult = r;
         },
       };
       this.runLayers(0, exchange, sink);
     };
-    if (hasNoBody(req)) {
+    if (bodySource === null) {
       go();
       return;
     }
-    readBody(req, d.maxBodySize, d.spoolDir).then(
+    readBody(bodySource, d.maxBodySize, d.spoolDir).then(
       (b) => {
         body = b;
         go();
       },
       (err: unknown) => {
         sink.fail(err instanceof AskrError ? err : new AskrError('ASKR_ERR_BAD_REQUEST', String(err)));
-        if (err instanceof AskrError && err.code === 'ASKR_ERR_BODY_TOO_LARGE') req.resume();
+        if (err instanceof AskrError && err.code === 'ASKR_ERR_BODY_TOO_LARGE') bodySource.resume();
       },
     );
   }

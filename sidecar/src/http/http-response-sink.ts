@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { AskrError } from '../errors.js';
 import type { HeaderList, ResponseSink } from '../pool/response-sink.js';
@@ -11,6 +10,21 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 const HIGH_WATER = 8 * 1024 * 1024;
 /** Output past this size is streamed instead of buffered (bytes). */
 const BUFFER_LIMIT = 256 * 1024;
+
+/**
+ * What the sink writes to: the part of Node's `ServerResponse` it uses, which
+ * the plain front's `PlainResponse` implements too.
+ */
+export interface ClientResponse {
+  readonly headersSent: boolean;
+  readonly writableLength: number;
+  writeHead(status: number, headers: string[] | Record<string, string | number>): unknown;
+  write(chunk: Buffer): unknown;
+  end(chunk?: Buffer | string): unknown;
+  flushHeaders(): void;
+  destroy(): unknown;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+}
 
 /** What the sink remembers about a finished response, for logs and metrics. */
 export interface ResponseSummary {
@@ -39,7 +53,7 @@ export class HttpResponseSink implements ResponseSink {
   readonly extraHeaders: HeaderList = [];
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: ClientResponse,
     private readonly onDone: (summary: ResponseSummary) => void,
   ) {}
 
@@ -95,6 +109,8 @@ export class HttpResponseSink implements ResponseSink {
 
   onDrain(resume: () => void): void {
     this.res.on('drain', resume);
+    // A client that left never drains: the worker finishes into the void instead of waiting for the request timeout.
+    this.res.on('close', resume);
   }
 
   assigned(workerPid: number): void {

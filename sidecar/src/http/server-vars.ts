@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { FrontRequest } from './front-request.js';
 import type { ClientView } from './trusted-proxies.js';
 
 /**
@@ -6,7 +6,7 @@ import type { ClientView } from './trusted-proxies.js';
  * them (fastcgi_params): request line, headers as HTTP_*, peer and server
  * addresses, HTTPS. The worker adds the script and time entries.
  */
-export function serverVars(req: IncomingMessage, view: ClientView, local: { address: string; port: number }): Record<string, string> {
+export function serverVars(req: FrontRequest, view: ClientView, local: { address: string; port: number }): Record<string, string> {
   const uri = req.url ?? '/';
   const q = uri.indexOf('?');
   const hostHeader = view.host ?? req.headers.host ?? '';

@@ -1,5 +1,5 @@
 /**
- * A parser for the one kind of request the cache-hit front answers itself: a
+ * A parser for the one kind of request the plain front answers itself: a
  * complete HTTP/1.1 GET or HEAD with an origin-form target, no body, no
  * upgrade and no header it would have to interpret. Anything else — and
  * anything it is not sure about — is `other`, and the connection goes to
@@ -13,6 +13,8 @@ export interface SimpleRequest {
   target: string;
   /** Header names lowercased, values without surrounding whitespace, as Node's `req.headers`. */
   headers: Record<string, string>;
+  /** [name, value, …] with names as received, as Node's `req.rawHeaders`. */
+  rawHeaders: string[];
   /** Offset just past the request's blank line. */
   end: number;
 }
@@ -51,6 +53,7 @@ export function parseSimpleRequest(buf: Buffer, offset: number): ParseResult {
   const target = rest.slice(0, -9);
   if (!TARGET.test(target)) return { kind: 'other' };
   const headers: Record<string, string> = {};
+  const rawHeaders: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const colon = line.indexOf(':');
@@ -64,7 +67,8 @@ export function parseSimpleRequest(buf: Buffer, offset: number): ParseResult {
     if (!VALUE.test(value)) return { kind: 'other' };
     if (lower === 'connection' && value.toLowerCase() !== 'keep-alive') return { kind: 'other' };
     headers[lower] = value;
+    rawHeaders.push(name, value);
   }
   if (headers.host === undefined) return { kind: 'other' };
-  return { kind: 'request', request: { method, target, headers, end: end + 4 } };
+  return { kind: 'request', request: { method, target, headers, rawHeaders, end: end + 4 } };
 }

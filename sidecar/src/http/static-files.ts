@@ -6,7 +6,7 @@ import { mimeType } from './mime-types.js';
 /** Extensions that are code, never bytes to hand out. */
 const SCRIPT_EXTENSIONS = /\.(php\d?|phtml|phar|inc)$/i;
 
-interface StaticEntry {
+export interface StaticEntry {
   path: string;
   stat: Stats;
   etag: string;
@@ -64,7 +64,7 @@ export class StaticFiles {
   }
 
   /**
-   * True when this URL path is certainly not a static file (the hit front's
+   * True when this URL path is certainly not a static file (the plain front's
    * question, which cannot wait for an asynchronous lookup). A path not checked
    * in the last second costs one stat(); finding no file is remembered like a lookup.
    */

@@ -142,7 +142,8 @@ export class Exchange {
     this.drainWatched = true;
     const worker = this.worker;
     this.sink.onDrain(() => {
-      worker.resume();
+      // The worker may serve another request by now, paused for a client of its own.
+      if (!this.ended && !this.failed) worker.resume();
     });
   }
 

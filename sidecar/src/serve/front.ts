@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { ServeConfig } from '../config/serve-config.js';
 import { AccessLog } from '../http/access-log.js';
-import { HitConnection } from '../http/hit-connection.js';
 import { FrontHandler, type DispatchLayer, type FastPath, type RouteFeature } from '../http/front-handler.js';
+import { PlainConnection } from '../http/plain-connection.js';
 import { ScriptResolver } from '../http/script-resolver.js';
 import { StaticFiles } from '../http/static-files.js';
 import { TrustedProxies } from '../http/trusted-proxies.js';
@@ -16,7 +16,7 @@ import type { WorkerCallRegistry } from '../pool/worker-calls.js';
 import { WorkerPool, type PoolSnapshot } from '../pool/worker-pool.js';
 import { GaugeBoard, shareOf } from '../shm/gauge-board.js';
 
-/** How long a kept-alive client connection may sit idle (Node's HTTP server and the hit front). */
+/** How long a kept-alive client connection may sit idle (Node's HTTP server and the plain front). */
 const KEEP_ALIVE_MS = 65_000;
 
 export interface FrontOptions {
@@ -45,8 +45,8 @@ export class Front {
   readonly server: Server;
   readonly pool: WorkerPool;
   readonly handler: FrontHandler;
-  /** Connections still on the hit front (not yet handed to Node's HTTP server). */
-  private readonly hitConnections = new Set<HitConnection>();
+  /** Connections still on the plain front (not yet handed to Node's HTTP server). */
+  private readonly plainConnections = new Set<PlainConnection>();
   readonly accessLog: AccessLog;
   private publisher: NodeJS.Timeout | null = null;
   private limitsGeneration = 0;
@@ -116,7 +116,7 @@ export class Front {
     this.server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
       this.handler.handle(req, res);
     });
-    if (this.handler.answersHits) this.frontHits();
+    this.plainFront();
     this.server.on('upgrade', (req, socket, head) => {
       this.handler.handleUpgrade(req, socket, head);
     });
@@ -127,25 +127,31 @@ export class Front {
   }
 
   /**
-   * With a response cache, connections start on the hit front: it answers
-   * fresh hits itself and hands a connection to Node's HTTP server (which
-   * owns it from then on) at its first request that is anything else.
+   * Connections start on the plain front: it answers plain GETs and HEADs
+   * (cache hits, PHP) itself and hands a connection to Node's HTTP server
+   * (which owns it from then on) at its first request that is anything else.
    */
-  private frontHits(): void {
+  private plainFront(): void {
     const server = this.server;
     const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
     server.removeAllListeners('connection');
     const handOff = (socket: Socket): void => {
       for (const listener of nodeListeners) listener.call(server, socket);
     };
+    const closed = (c: PlainConnection): void => {
+      this.plainConnections.delete(c);
+    };
     server.on('connection', (socket: Socket) => {
-      this.hitConnections.add(new HitConnection(socket, this.handler, handOff, KEEP_ALIVE_MS, (c) => this.hitConnections.delete(c)));
+      this.plainConnections.add(new PlainConnection(socket, this.handler, handOff, this.handler.keepAliveLine, KEEP_ALIVE_MS, closed));
     });
   }
 
-  private closeHitConnections(): void {
-    for (const c of this.hitConnections) c.close();
-    this.hitConnections.clear();
+  /** Ends the plain front's connections: idle ones now, busy ones after their response (or now, `force`). */
+  private closePlainConnections(force: boolean): void {
+    for (const c of this.plainConnections) {
+      if (force) c.socket.destroy();
+      else c.close();
+    }
   }
 
   static async start(options: FrontOptions, connectTimeoutMs: number): Promise<Front> {
@@ -180,8 +186,7 @@ export class Front {
   async drain(timeoutMs: number): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => { r(); }));
     this.server.closeIdleConnections();
-    // Between two requests, always: the hit front answers each one as it arrives.
-    this.closeHitConnections();
+    this.closePlainConnections(false);
     await this.pool.drain(timeoutMs);
     this.server.closeAllConnections();
     await closed;
@@ -190,7 +195,7 @@ export class Front {
 
   async close(): Promise<void> {
     this.stopPublishing();
-    this.closeHitConnections();
+    this.closePlainConnections(true);
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => { r(); }));
     await this.pool.close();
