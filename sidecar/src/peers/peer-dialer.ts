@@ -15,12 +15,15 @@ export const HANDSHAKE_MS = 5000;
 /** What a dialer asks of the service. */
 export interface DialerHost {
   readonly secret: string;
-  /** Before the hello: 'self' (this very sidecar), 'duplicate' (already streaming to that node through another address), or 'go'. */
+  /** Before the hello: 'self' (this very sidecar), 'duplicate' (another address of that node streams, or has said hello), or 'go'. */
   reached(dialer: PeerDialer, node: string): 'self' | 'duplicate' | 'go';
   hello(): PeerMessage;
   /** The peer answered: start streaming on `link` (true), or refuse (false: this pod already streams to that node). */
   welcomed(dialer: PeerDialer, link: PeerLink, welcome: Welcome): boolean;
-  /** A link closed (`streaming`: it had been welcomed); the dialer reconnects by itself unless told SELF. */
+  /**
+   * A link closed (`streaming`: it had been welcomed; `state` is still the link's: handshake, streaming, or
+   * standby when refused as a duplicate); the dialer reconnects by itself unless told SELF.
+   */
   closed(dialer: PeerDialer, code: number, streaming: boolean): void;
   /** A connection attempt failed (a hint to resolve peers again). */
   failed(dialer: PeerDialer, error: string): void;

@@ -147,9 +147,12 @@ export class PeerService {
     const wanted = new Set(targets);
     for (const [address, d] of this.dialers) {
       if (wanted.has(address)) continue;
+      const held = d.state === 'handshake' || d.state === 'streaming';
       d.stop();
       this.dialers.delete(address);
       this.senders.delete(d);
+      // A stopped dialer reports no close: another address of its pod takes over here.
+      if (held) this.wakeStandby(d);
     }
     for (const address of targets) {
       if (this.dialers.has(address)) continue;
@@ -169,8 +172,19 @@ export class PeerService {
       this.discovery?.markSelf(dialer.address);
       return 'self';
     }
-    for (const other of this.senders.keys()) if (other !== dialer && other.node === node) return 'duplicate';
+    // One address per pod says hello: one streaming, or one whose hello is out (welcome not yet back).
+    // Two hellos from this pod would make the listener supersede the first while this end refuses the
+    // second as a duplicate: both links die, and what was published meanwhile misses a peer that
+    // never applied a state (it has no cursor, so the next link sends a state, not the records).
+    for (const other of this.dialers.values()) {
+      if (other !== dialer && other.node === node && (other.state === 'handshake' || other.state === 'streaming')) return 'duplicate';
+    }
     return 'go';
+  }
+
+  /** The address that held the link to `dialer`'s pod gave it up: the pod's other addresses dial again. */
+  private wakeStandby(dialer: PeerDialer): void {
+    for (const d of this.dialers.values()) if (d !== dialer && d.state === 'standby' && d.node === dialer.node) d.wake();
   }
 
   private welcomed(dialer: PeerDialer, link: { send(m: PeerMessage): void }, welcome: Welcome): boolean {
@@ -188,10 +202,11 @@ export class PeerService {
 
   private closedOutbound(dialer: PeerDialer, code: number, streaming: boolean): void {
     if (code === PeerCloseCode.SELF) this.discovery?.markSelf(dialer.address);
+    // Streaming, or in its handshake (the others stood by for it): not a link this end refused as a duplicate.
+    if (dialer.state !== 'standby') this.wakeStandby(dialer);
     if (!streaming) return;
     this.senders.delete(dialer);
     this.o.log.info(`peers: link to ${dialer.address} closed (${code}); reconnecting`);
-    for (const d of this.dialers.values()) if (d !== dialer && d.state === 'standby' && d.node === dialer.node) d.wake();
   }
 
   private helloFrom(inbound: InboundLink): Welcome | number {
