@@ -26,6 +26,7 @@ export class SidecarMetrics {
   readonly deferredDuration: Histogram;
   readonly workerDeaths: Counter;
   readonly recycles: Counter<'reason'>;
+  readonly dispatchAhead: Counter<'outcome'>;
   readonly autoscaleEvents: Counter<'direction'>;
   readonly recordedErrors: Counter;
   readonly failedCalls: Counter<'op'>;
@@ -77,6 +78,7 @@ export class SidecarMetrics {
     });
     this.workerDeaths = new Counter({ name: 'askr_worker_deaths_total', help: 'Workers that died unexpectedly (crash, kill, timeout).', registers: [registry] });
     this.recycles = new Counter({ name: 'askr_worker_recycles_total', help: 'Workers replaced after --max-requests or --max-memory.', labelNames: ['reason'], registers: [registry] });
+    this.dispatchAhead = new Counter({ name: 'askr_dispatch_ahead_total', help: 'Requests sent ahead to a busy worker (sent), and those re-dispatched because it exited first (returned).', labelNames: ['outcome'], registers: [registry] });
     this.autoscaleEvents = new Counter({ name: 'askr_autoscale_events_total', help: 'Autoscaler decisions that changed the pool.', labelNames: ['direction'], registers: [registry] });
     this.recordedErrors = new Counter({ name: 'askr_recorded_errors_total', help: '5xx responses recorded for replay.', registers: [registry] });
     this.failedCalls = new Counter({ name: 'askr_worker_call_failures_total', help: 'askr_broadcast() and other calls from PHP that failed without PHP waiting for the answer.', labelNames: ['op'], registers: [registry] });

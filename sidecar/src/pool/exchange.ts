@@ -44,6 +44,11 @@ export class Exchange {
     readonly deadline: number,
   ) {}
 
+  /** Ended or failed: nothing more reaches the sink. */
+  get settled(): boolean {
+    return this.ended || this.failed;
+  }
+
   get responseEnded(): boolean {
     return this.ended;
   }

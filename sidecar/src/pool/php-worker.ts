@@ -37,7 +37,13 @@ export interface WorkerEvents {
   hello(worker: PhpWorker): void;
   /** The response ended; the worker may still be running deferred work. */
   responseEnded(worker: PhpWorker, exchange: Exchange): void;
-  ready(worker: PhpWorker, report: ReadyReport): void;
+  /**
+   * The worker finished a request (READY). With `continued`, it went straight
+   * on to the request sent ahead to it, and is busy again.
+   */
+  ready(worker: PhpWorker, report: ReadyReport, continued: boolean): void;
+  /** A request sent ahead that the worker will never read (it exited or died first): it goes elsewhere. */
+  returned(worker: PhpWorker, exchange: Exchange): void;
   /** A reused classic process would not run this request; it exits and the request goes elsewhere. */
   declined(worker: PhpWorker, exchange: Exchange, script: string): void;
   died(worker: PhpWorker, reason: string): void;
@@ -49,6 +55,15 @@ export class PhpWorker {
   tag = '';
   mode: 'worker' | 'classic' = 'worker';
   exchange: Exchange | null = null;
+  /**
+   * A request written to the worker while it was busy (dispatch ahead): the
+   * worker reads it as soon as it is READY, without waiting for the front.
+   */
+  ahead: Exchange | null = null;
+  /** performance.now() when the worker started its current request. */
+  servingSince = 0;
+  /** How long the last request kept the worker (ms, READY included). */
+  lastServiceMs = 0;
   requests = 0;
   memory = 0;
   /** performance.now() when it last became idle. */
@@ -112,6 +127,13 @@ export class PhpWorker {
     this.state = 'busy';
     this.exchange = exchange;
     this.phaseSince = performance.now();
+    this.servingSince = this.phaseSince;
+    exchange.start();
+  }
+
+  /** Writes the next request now, to be read when the current one is done. */
+  sendAhead(exchange: Exchange): void {
+    this.ahead = exchange;
     exchange.start();
   }
 
@@ -151,10 +173,23 @@ export class PhpWorker {
       const report = parseJson(frame.payload) as ReadyReport;
       this.memory = report.memory;
       this.requests = report.requests;
+      const now = performance.now();
+      this.lastServiceMs = now - this.servingSince;
+      const next = this.ahead;
+      if (next) {
+        // The worker is reading it already.
+        this.ahead = null;
+        this.exchange = next;
+        this.state = 'busy';
+        this.phaseSince = now;
+        this.servingSince = now;
+        this.events.ready(this, report, true);
+        return;
+      }
       this.exchange = null;
       this.state = this.stopPending ? 'stopping' : 'idle';
-      this.idleSince = performance.now();
-      this.events.ready(this, report);
+      this.idleSince = now;
+      this.events.ready(this, report, false);
       return;
     }
     if (!exchange) {
@@ -187,6 +222,10 @@ export class PhpWorker {
     this.state = 'dead';
     const exchange = this.exchange;
     this.exchange = null;
+    const ahead = this.ahead;
+    this.ahead = null;
+    // Frames are read in order: a worker that closed before its READY never read what was sent ahead.
+    if (ahead) this.events.returned(this, ahead);
     if (exchange && !exchange.responseEnded) {
       exchange.fail(new AskrError('ASKR_ERR_WORKER_DIED', `worker ${this.pid} died while handling ${exchange.request.method} ${exchange.request.uri}${this.deathReason ? ` (${this.deathReason})` : ''}`));
     }

@@ -42,6 +42,8 @@ export interface PoolObserver {
   deferredDone?(report: ReadyReport): void;
   workerDied?(pid: number, reason: string): void;
   recycled?(reason: 'max-requests' | 'max-memory'): void;
+  /** A request was sent ahead to a busy worker ('sent'), or came back from one that exited first ('returned'). */
+  ahead?(outcome: 'sent' | 'returned'): void;
 }
 
 export interface PoolSnapshot extends PoolGauges {
@@ -54,6 +56,14 @@ export interface PoolSnapshot extends PoolGauges {
 
 const TICK_MS = 50;
 const SPAWN_TIMEOUT_MS = 20_000;
+/** Dispatch ahead only while requests keep a worker for less than this on average (ms). */
+const AHEAD_MAX_SERVICE_MS = 5;
+/** …and only to a worker whose request has run less than this many average service times… */
+const AHEAD_AGE_FACTOR = 2;
+/** …counting an average under this as this (ms), so that jitter does not rule every worker out. */
+const AHEAD_MIN_AGE_MS = 0.5;
+/** Weight of the newest request in the service-time average. */
+const SERVICE_EWMA_WEIGHT = 0.05;
 
 /**
  * The PHP workers of one front process and the requests waiting for them.
@@ -78,6 +88,10 @@ export class WorkerPool {
   private spawnAfter = 0;
   private adoptWaiting = 0;
   private readonly readyWaiters: (() => void)[] = [];
+  /** A moving average of how long a request keeps a worker (ms), for dispatch ahead. */
+  private serviceMs = 0;
+  /** Requests sent ahead to busy workers and not yet begun. */
+  private aheadCount = 0;
   min: number;
   max: number;
 
@@ -168,12 +182,46 @@ export class WorkerPool {
       if (this.options.mode === 'classic') this.reconcile();
       return;
     }
-    if (this.queue.full) {
+    // Requests sent ahead wait for a worker too: --queue-size bounds them with the queue.
+    if (this.queue.length + this.aheadCount >= this.queue.limit) {
       sink.fail(new AskrError('ASKR_ERR_QUEUE_FULL', `request queue is full (${this.queue.limit})`));
+      return;
+    }
+    const ahead = this.aheadTarget(request);
+    if (ahead) {
+      this.aheadCount++;
+      this.observer.ahead?.('sent');
+      ahead.sendAhead(new Exchange(ahead, request, sink, this.calls, deadline));
       return;
     }
     this.queue.push({ request, sink, deadline, enqueuedAt: performance.now() });
     this.reconcile();
+  }
+
+  /**
+   * Dispatch ahead: with every worker busy, a short request is written at once
+   * to the busy worker likely to finish first, which reads it the moment it is
+   * READY instead of sleeping until the front gets round to it. Only while
+   * requests are short (a recent service time under AHEAD_MAX_SERVICE_MS), to
+   * a worker whose request is not running long (under AHEAD_AGE_FACTOR times
+   * that), one request per worker, bodies in memory only (a streamed body's
+   * frames must not interleave); in classic mode only between scripts known
+   * to leave nothing behind.
+   */
+  private aheadTarget(request: DispatchRequest): PhpWorker | undefined {
+    if (this.draining || request.body.kind !== 'inline' || this.serviceMs > AHEAD_MAX_SERVICE_MS) return undefined;
+    const classic = this.options.mode === 'classic';
+    if (classic && !this.classicIdle.isEligible(request.script)) return undefined;
+    const oldest = performance.now() - AHEAD_AGE_FACTOR * Math.max(this.serviceMs, AHEAD_MIN_AGE_MS);
+    let best: PhpWorker | undefined;
+    for (const w of this.workers) {
+      const current = w.exchange;
+      if (w.state !== 'busy' || w.ahead !== null || w.stopPending || !current || current.request.body.kind !== 'inline') continue;
+      if (w.servingSince < oldest || (best && w.servingSince >= best.servingSince)) continue;
+      if (classic && !this.classicIdle.isEligible(current.request.script)) continue;
+      best = w;
+    }
+    return best;
   }
 
   snapshot(): PoolSnapshot {
@@ -189,7 +237,8 @@ export class WorkerPool {
       alive,
       starting: this.starting.length,
       busy: busy + deferring,
-      queued: this.queue.length,
+      // Requests sent ahead are still waiting for a worker: the autoscaler must see them.
+      queued: this.queue.length + this.aheadCount,
       idle: this.idle.length + this.classicIdle.size,
       deferring,
       min: this.min,
@@ -253,9 +302,17 @@ export class WorkerPool {
     // The worker stays busy (deferring) until READY; classic workers exit.
   }
 
-  ready(worker: PhpWorker, report: ReadyReport): void {
+  ready(worker: PhpWorker, report: ReadyReport, continued: boolean): void {
     if (report.deferred > 0) this.observer.deferredDone?.(report);
     if (report.reusable === true && typeof report.script === 'string') this.classicIdle.markEligible(report.script);
+    this.serviceMs += (worker.lastServiceMs - this.serviceMs) * SERVICE_EWMA_WEIGHT;
+    if (continued) {
+      this.aheadCount--;
+      // Busy with the request sent ahead; a recycle takes effect after it (STOP is read next).
+      if (!worker.stopPending && worker.recycleAt > 0 && report.requests >= worker.recycleAt) this.recycle(worker, 'max-requests');
+      else if (!worker.stopPending && this.options.maxMemoryBytes > 0 && report.memory >= this.options.maxMemoryBytes) this.recycle(worker, 'max-memory');
+      return;
+    }
     if (worker.state === 'stopping') return;
     const o = this.options;
     if (worker.recycleAt > 0 && report.requests >= worker.recycleAt) {
@@ -273,6 +330,20 @@ export class WorkerPool {
     this.classicIdle.markIneligible(script);
     this.queue.unshift({ request: exchange.request, sink: exchange.sink, deadline: exchange.deadline, enqueuedAt: performance.now() });
     this.log.debug(`worker ${worker.pid} declined ${script}; it goes to a fresh process`);
+    this.reconcile();
+  }
+
+  returned(_worker: PhpWorker, exchange: Exchange): void {
+    this.aheadCount--;
+    if (exchange.settled) return;
+    this.observer.ahead?.('returned');
+    const { request, sink, deadline } = exchange;
+    const worker = this.options.mode === 'classic' ? this.classicIdle.take(request.script) : this.idle.pop();
+    if (worker) {
+      this.assign(worker, request, sink, deadline);
+      return;
+    }
+    this.queue.unshift({ request, sink, deadline, enqueuedAt: performance.now() });
     this.reconcile();
   }
 
@@ -383,6 +454,11 @@ export class WorkerPool {
     this.starting = this.starting.filter((s) => now - s.at < SPAWN_TIMEOUT_MS);
     for (const w of this.workers) {
       const ex = w.exchange;
+      const ahead = w.ahead;
+      if (ahead && now >= ahead.deadline && !ahead.settled) {
+        // The worker will still run it; its response goes nowhere.
+        ahead.fail(new AskrError('ASKR_ERR_TIMEOUT', `request waited longer than --request-timeout (${this.options.requestTimeoutMs} ms) for a worker`));
+      }
       if (w.state === 'busy' && ex) {
         if (now >= ex.deadline) {
           ex.fail(new AskrError('ASKR_ERR_TIMEOUT', `${ex.request.method} ${ex.request.uri} exceeded --request-timeout (${this.options.requestTimeoutMs} ms)`));

@@ -89,6 +89,7 @@ export class Front {
         },
         workerDied: () => { options.metrics.workerDeaths.inc(); },
         recycled: (reason) => { options.metrics.recycles.inc({ reason }); },
+        ahead: (outcome) => { options.metrics.dispatchAhead.inc({ outcome }); },
         autoscaled: (d, g) => {
           options.metrics.autoscaleEvents.inc({ direction: d.reason });
           options.log.info(`autoscale ${d.reason} busy=${g.busy} queued=${g.queued} alive=${g.alive} → desired=${d.desired}`);

@@ -74,7 +74,7 @@ final class ClassicRequest
     {
         $connection = self::$connection;
         while (true) {
-            $frame = $connection?->socket->read();
+            $frame = $connection?->next();
             if ($frame === null || $frame[0] === FrameType::STOP) {
                 exit(0);
             }

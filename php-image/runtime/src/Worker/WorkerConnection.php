@@ -11,16 +11,35 @@ use Askr\Runtime\Protocol\ProtocolError;
 /**
  * A worker's connection to its front process, and the calls it makes into the
  * sidecar (askr_cache_forget_tag, askr_broadcast). Frames that arrive while a
- * call waits for its reply (ABORT) are remembered, not lost.
+ * call waits for its reply (ABORT, STOP, a request sent ahead) are remembered,
+ * not lost.
  */
 final class WorkerConnection
 {
     private int $nextCallId = 1;
     public bool $stopRequested = false;
     public bool $abortSeen = false;
+    /**
+     * Requests the front sent ahead (while this worker was busy) that arrived
+     * while a call waited for its reply: the next ones to serve, in order.
+     *
+     * @var list<array{0: int, 1: string}>
+     */
+    private array $early = [];
 
     public function __construct(public readonly FrameSocket $socket)
     {
+    }
+
+    /**
+     * The next frame between requests: a request that arrived early first,
+     * then whatever the front sends; null when the connection is gone.
+     *
+     * @return array{0: int, 1: string}|null
+     */
+    public function next(): ?array
+    {
+        return array_shift($this->early) ?? $this->socket->read();
     }
 
     /**
@@ -52,7 +71,9 @@ final class WorkerConnection
                 }
                 return $reply['value'] ?? null;
             }
-            if ($type === FrameType::ABORT) {
+            if ($type === FrameType::REQUEST) {
+                $this->early[] = $frame;
+            } elseif ($type === FrameType::ABORT) {
                 $this->abortSeen = true;
             } elseif ($type === FrameType::STOP) {
                 $this->stopRequested = true;

@@ -53,7 +53,7 @@ final class WorkerLoop
         ShutdownGuard::install($this->sink, $this->deferred);
         $this->hello();
         while (true) {
-            $frame = $this->connection->socket->read();
+            $frame = $this->connection->next();
             if ($frame === null) {
                 $this->reconnectOrExit();
                 continue;
