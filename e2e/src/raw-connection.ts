@@ -116,3 +116,18 @@ export class RawConnection {
     return reply;
   }
 }
+
+/** The connections one test suite opens, closed together in its `after`. */
+export class RawConnections {
+  private readonly all: RawConnection[] = [];
+
+  open(port: number): RawConnection {
+    const c = new RawConnection(port);
+    this.all.push(c);
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.all) c.close();
+  }
+}

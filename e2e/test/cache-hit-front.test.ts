@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
 import { eventually } from '../src/http-client.js';
-import { RawConnection, replyHeader, stableHead, type RawReply } from '../src/raw-connection.js';
+import { RawConnection, RawConnections, replyHeader, stableHead, type RawReply } from '../src/raw-connection.js';
 
 const APP = String.raw`<?php
 return static function (): void {
@@ -33,19 +33,13 @@ return static function (): void {
 const TOKEN = 'hit-front-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: example.test\r\n${extra}\r\n`;
-const header = replyHeader;
-const stable = stableHead;
 
 describe('askr serve: the cache-hit front', () => {
   let dir = '';
   let askr: AskrProcess;
   let port = 0;
-  const conns: RawConnection[] = [];
-  const open = (): RawConnection => {
-    const c = new RawConnection(port);
-    conns.push(c);
-    return c;
-  };
+  const conns = new RawConnections();
+  const open = (): RawConnection => conns.open(port);
 
   /** Access-log lines of hits the hit front answered itself (Node's server logs its hits with via "cache"). */
   const frontHits = (): number => askr.accessLog().filter((e) => e.via === 'hit-front').length;
@@ -60,11 +54,11 @@ describe('askr serve: the cache-hit front', () => {
     const c = open();
     for (const path of ['/page', '/other']) {
       c.send(get(path));
-      assert.equal(header(await c.read(), 'x-askr-cache'), 'MISS');
+      assert.equal(replyHeader(await c.read(), 'x-askr-cache'), 'MISS');
     }
   });
   after(async () => {
-    for (const c of conns) c.close();
+    conns.closeAll();
     await askr.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -79,10 +73,10 @@ describe('askr serve: the cache-hit front', () => {
     const viaNode = open();
     viaNode.send(get('/page', 'X-Twice: 1\r\nX-Twice: 2\r\n'));
     const slow = await viaNode.read();
-    assert.equal(header(fast, 'x-askr-cache'), 'HIT');
-    assert.deepEqual(stable(fast).map((l) => l.replace(/^age: \d+$/, 'age: N')), stable(slow).map((l) => l.replace(/^age: \d+$/, 'age: N')));
+    assert.equal(replyHeader(fast, 'x-askr-cache'), 'HIT');
+    assert.deepEqual(stableHead(fast).map((l) => l.replace(/^age: \d+$/, 'age: N')), stableHead(slow).map((l) => l.replace(/^age: \d+$/, 'age: N')));
     assert.equal(fast.body, slow.body);
-    assert.match(header(fast, 'date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
+    assert.match(replyHeader(fast, 'date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
   });
 
   it('answers pipelined hits in order, and HEAD without a body', async () => {
@@ -91,8 +85,8 @@ describe('askr serve: the cache-hit front', () => {
     c.send(get('/page') + get('/other') + get('/page').replace('GET', 'HEAD') + get('/other'));
     const replies = [await c.read(), await c.read(), await c.read(true), await c.read()];
     assert.deepEqual(replies.map((r) => r.body), ['page /page rendered', 'page /other rendered', '', 'page /other rendered']);
-    assert.equal(header(replies[2] as RawReply, 'content-length'), String('page /page rendered'.length));
-    assert.ok(replies.every((r) => header(r, 'x-askr-cache') === 'HIT'));
+    assert.equal(replyHeader(replies[2] as RawReply, 'content-length'), String('page /page rendered'.length));
+    assert.ok(replies.every((r) => replyHeader(r, 'x-askr-cache') === 'HIT'));
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(c.unread, 0, 'nothing after the HEAD response\'s head');
     await eventually(() => (frontHits() === answered + 4 ? true : undefined), 5000, 'four hits answered by the hit front');
@@ -106,7 +100,7 @@ describe('askr serve: the cache-hit front', () => {
     assert.equal(a.body, 'page /page rendered');
     assert.equal(b.body, 'POST hello');
     assert.equal(d.body, 'page /other rendered');
-    assert.equal(header(d, 'x-askr-cache'), 'HIT', 'Node\'s server answers hits from the cache too');
+    assert.equal(replyHeader(d, 'x-askr-cache'), 'HIT', 'Node\'s server answers hits from the cache too');
     // The connection stays usable.
     c.send(get('/page'));
     assert.equal((await c.read()).body, 'page /page rendered');
@@ -120,18 +114,18 @@ describe('askr serve: the cache-hit front', () => {
       await new Promise((r) => setTimeout(r, 30));
     }
     const r = await c.read();
-    assert.equal(header(r, 'x-askr-cache'), 'HIT');
+    assert.equal(replyHeader(r, 'x-askr-cache'), 'HIT');
     assert.equal(r.body, 'page /page rendered');
   });
 
   it('leaves personal requests, Connection: close and HTTP/1.0 to the full pipeline', async () => {
     const cookie = open();
     cookie.send(get('/page', 'Cookie: session=1\r\n'));
-    assert.equal(header(await cookie.read(), 'x-askr-cache'), 'BYPASS');
+    assert.equal(replyHeader(await cookie.read(), 'x-askr-cache'), 'BYPASS');
     const closing = open();
     closing.send(get('/page', 'Connection: close\r\n'));
     const r = await closing.read();
-    assert.equal(header(r, 'connection'), 'close');
+    assert.equal(replyHeader(r, 'connection'), 'close');
     await eventually(() => (closing.closed ? true : undefined), 5000, 'the server to close the connection');
     const old = open();
     old.send('GET /page HTTP/1.0\r\nHost: example.test\r\n\r\n');
@@ -144,11 +138,11 @@ describe('askr serve: the cache-hit front', () => {
     const c = open();
     c.send(get('/page'));
     const before = await c.read();
-    assert.equal(header(before, 'x-askr-cache'), 'HIT');
+    assert.equal(replyHeader(before, 'x-askr-cache'), 'HIT');
     const res = await fetch(`${askr.admin ?? ''}/askr/cache/forget-tag`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tags: ['pages'] }) });
     assert.ok(res.ok, `forget: ${res.status}`);
     c.send(get('/page'));
-    assert.equal(header(await c.read(), 'x-askr-cache'), 'MISS');
+    assert.equal(replyHeader(await c.read(), 'x-askr-cache'), 'MISS');
   });
 
   it('counts and logs the hits it answers', async () => {

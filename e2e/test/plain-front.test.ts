@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
-import { RawConnection, replyHeader, stableHead, type RawReply } from '../src/raw-connection.js';
+import { RawConnection, RawConnections, replyHeader, stableHead, type RawReply } from '../src/raw-connection.js';
 
 const APP = String.raw`<?php
 return static function (): void {
@@ -75,12 +75,8 @@ describe('askr serve: PHP over the plain front', () => {
   let dir = '';
   let askr: AskrProcess;
   let port = 0;
-  const conns: RawConnection[] = [];
-  const open = (): RawConnection => {
-    const c = new RawConnection(port);
-    conns.push(c);
-    return c;
-  };
+  const conns = new RawConnections();
+  const open = (): RawConnection => conns.open(port);
   /** The response to one request on a fresh connection. */
   const once = async (method: string, path: string, extra = ''): Promise<RawReply> => {
     const c = open();
@@ -97,7 +93,7 @@ describe('askr serve: PHP over the plain front', () => {
     port = Number(new URL(askr.url).port);
   });
   after(async () => {
-    for (const c of conns) c.close();
+    conns.closeAll();
     await askr.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -176,7 +176,7 @@ export class WorkerPool {
       sink.fail(new AskrError('ASKR_ERR_DRAINING', 'the server is shutting down'));
       return;
     }
-    const worker = this.options.mode === 'classic' ? this.classicIdle.take(request.script) : this.idle.pop();
+    const worker = this.takeIdle(request);
     if (worker) {
       this.assign(worker, request, sink, deadline);
       if (this.options.mode === 'classic') this.reconcile();
@@ -306,24 +306,26 @@ export class WorkerPool {
     if (report.deferred > 0) this.observer.deferredDone?.(report);
     if (report.reusable === true && typeof report.script === 'string') this.classicIdle.markEligible(report.script);
     this.serviceMs += (worker.lastServiceMs - this.serviceMs) * SERVICE_EWMA_WEIGHT;
+    const recycle = this.recycleReason(worker, report);
     if (continued) {
       this.aheadCount--;
       // Busy with the request sent ahead; a recycle takes effect after it (STOP is read next).
-      if (!worker.stopPending && worker.recycleAt > 0 && report.requests >= worker.recycleAt) this.recycle(worker, 'max-requests');
-      else if (!worker.stopPending && this.options.maxMemoryBytes > 0 && report.memory >= this.options.maxMemoryBytes) this.recycle(worker, 'max-memory');
+      if (recycle && !worker.stopPending) this.recycle(worker, recycle);
       return;
     }
     if (worker.state === 'stopping') return;
-    const o = this.options;
-    if (worker.recycleAt > 0 && report.requests >= worker.recycleAt) {
-      this.recycle(worker, 'max-requests');
-      return;
-    }
-    if (o.maxMemoryBytes > 0 && report.memory >= o.maxMemoryBytes) {
-      this.recycle(worker, 'max-memory');
+    if (recycle) {
+      this.recycle(worker, recycle);
       return;
     }
     this.becomeIdle(worker);
+  }
+
+  /** Why a worker that just reported must be replaced, if it must. */
+  private recycleReason(worker: PhpWorker, report: ReadyReport): 'max-requests' | 'max-memory' | null {
+    if (worker.recycleAt > 0 && report.requests >= worker.recycleAt) return 'max-requests';
+    if (this.options.maxMemoryBytes > 0 && report.memory >= this.options.maxMemoryBytes) return 'max-memory';
+    return null;
   }
 
   declined(worker: PhpWorker, exchange: Exchange, script: string): void {
@@ -338,7 +340,7 @@ export class WorkerPool {
     if (exchange.settled) return;
     this.observer.ahead?.('returned');
     const { request, sink, deadline } = exchange;
-    const worker = this.options.mode === 'classic' ? this.classicIdle.take(request.script) : this.idle.pop();
+    const worker = this.takeIdle(request);
     if (worker) {
       this.assign(worker, request, sink, deadline);
       return;
@@ -383,6 +385,11 @@ export class WorkerPool {
       return;
     }
     this.idle.push(worker);
+  }
+
+  /** An idle worker that may take this request (in classic mode: one eligible for its script). */
+  private takeIdle(request: DispatchRequest): PhpWorker | undefined {
+    return this.options.mode === 'classic' ? this.classicIdle.take(request.script) : this.idle.pop();
   }
 
   private assign(worker: PhpWorker, request: DispatchRequest, sink: ResponseSink, deadline: number): void {
