@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startAskr } from '../src/askr-process.js';
+import { startAskr, type AskrProcess } from '../src/askr-process.js';
 import { eventually, http } from '../src/http-client.js';
 import { repoRoot } from '../src/repo.js';
 
@@ -12,6 +13,41 @@ const token = 'lifecycle-token';
 async function status(admin: string | null): Promise<{ workers: { alive: number; busy: number; max: number; min: number } }> {
   const r = await http(`${String(admin)}/askr/status`, { headers: { 'X-Askr-Token': token } });
   return JSON.parse(r.text) as { workers: { alive: number; busy: number; max: number; min: number } };
+}
+
+/** The worker pid the access log gives for the request to `uri`. */
+async function servedBy(askr: AskrProcess, uri: string): Promise<number> {
+  return eventually(() => {
+    const entry = askr.accessLog().find((e) => e.uri === uri);
+    return entry ? Number(entry.worker) : undefined;
+  }, 5000, `the access-log line of ${uri}`);
+}
+
+/** Lengths of the runs of equal values: [7, 7, 7, 9, 9] gives [3, 2]. */
+function runLengths(values: number[]): number[] {
+  const runs: number[] = [];
+  values.forEach((v, i) => {
+    if (i > 0 && values[i - 1] === v) runs[runs.length - 1] = (runs.at(-1) ?? 0) + 1;
+    else runs.push(1);
+  });
+  return runs;
+}
+
+/** The PHP template forked by the askr serve process `pid`. */
+function templatePid(pid: number): number {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)).filter(Boolean).map(Number);
+  const template = children.find((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('template.php'));
+  assert.ok(template !== undefined, 'askr serve runs a PHP template');
+  return template;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function aliveBack(admin: string | null, want: number): Promise<void> {
@@ -73,26 +109,57 @@ describe('askr serve owns the request lifecycle', () => {
   it('--max-requests recycles a worker between requests', async (t) => {
     const askr = await startAskr([...laravel, '--workers', '1', '--max-requests', '3']);
     t.after(() => askr.stop());
-    for (let i = 0; i < 7; i++) assert.equal((await http(`${askr.url}/hello?n=${i}`)).status, 200);
-    const pids = await eventually(() => {
-      const entries = askr.accessLog().filter((e) => String(e.uri).startsWith('/hello?n='));
-      return entries.length === 7 ? entries.map((e) => Number(e.worker)) : undefined;
-    }, 5000, 'seven access-log lines');
-    assert.equal(new Set(pids.slice(0, 3)).size, 1);
-    assert.equal(new Set(pids.slice(3, 6)).size, 1);
-    assert.notEqual(pids[0], pids[3]);
-    assert.notEqual(pids[3], pids[6]);
+    const pids: number[] = [];
+    // The worker serves on until its replacement is ready, so the switch comes at request 3 or a little after.
+    await eventually(async () => {
+      const n = pids.length;
+      assert.equal((await http(`${askr.url}/hello?n=${n}`)).status, 200);
+      pids.push(await servedBy(askr, `/hello?n=${n}`));
+      return new Set(pids).size >= 3 ? true : undefined;
+    }, 15_000, 'two recycles');
+    const runs = runLengths(pids);
+    assert.ok(runs.length >= 3, `three workers in turn: ${pids.join(' ')}`);
+    for (const run of runs.slice(0, -1)) assert.ok(run >= 3, `each worker served its 3 requests before it was replaced: ${pids.join(' ')}`);
+  });
+
+  it('--max-requests is make before break: with no replacement possible, the worker serves on', async (t) => {
+    const askr = await startAskr([...laravel, '--workers', '1', '--max-requests', '2']);
+    t.after(() => askr.stop());
+    const template = templatePid(askr.pid);
+    // A stopped template cannot fork: the replacement stays pending for as long as it is stopped.
+    process.kill(template, 'SIGSTOP');
+    t.after(() => { if (processExists(template)) process.kill(template, 'SIGCONT'); });
+    const pids: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      assert.equal((await http(`${askr.url}/hello?s=${i}`, { timeoutMs: 10_000 })).status, 200, 'no request waits for the fork');
+      pids.push(await servedBy(askr, `/hello?s=${i}`));
+    }
+    assert.equal(new Set(pids).size, 1, `the worker past its limit served all six: ${pids.join(' ')}`);
+    process.kill(template, 'SIGCONT');
+    const old = pids[0] ?? 0;
+    const next = await eventually(async () => {
+      const uri = `/hello?c=${performance.now()}`;
+      assert.equal((await http(`${askr.url}${uri}`)).status, 200);
+      const pid = await servedBy(askr, uri);
+      return pid !== old ? pid : undefined;
+    }, 15_000, 'the replacement to take over');
+    assert.notEqual(next, old);
+    await eventually(() => (processExists(old) ? undefined : true), 10_000, `worker ${old} to exit once replaced`);
   });
 
   it('--max-memory recycles a worker that grew past it', async (t) => {
     const askr = await startAskr([...laravel, '--workers', '1', '--max-memory', '1']);
     t.after(() => askr.stop());
-    for (let i = 0; i < 3; i++) assert.equal((await http(`${askr.url}/hello?m=${i}`)).status, 200);
-    const pids = await eventually(() => {
-      const entries = askr.accessLog().filter((e) => String(e.uri).startsWith('/hello?m='));
-      return entries.length === 3 ? entries.map((e) => Number(e.worker)) : undefined;
-    }, 5000, 'three access-log lines');
-    assert.equal(new Set(pids).size, 3, 'a Laravel worker uses more than 1 MB, so each request gets a new one');
+    // A Laravel worker uses more than 1 MB, so every worker is replaced after its first request
+    // (serving on until its replacement is ready).
+    const pids: number[] = [];
+    await eventually(async () => {
+      const uri = `/hello?m=${pids.length}`;
+      assert.equal((await http(`${askr.url}${uri}`)).status, 200);
+      pids.push(await servedBy(askr, uri));
+      return new Set(pids).size >= 3 ? true : undefined;
+    }, 15_000, 'three workers in turn');
+    assert.equal(runLengths(pids).length, new Set(pids).size, `a replaced worker never comes back: ${pids.join(' ')}`);
   });
 
   it('SIGTERM under load: stops accepting, finishes every in-flight request and the deferred work, exits 0', async (t) => {

@@ -8,6 +8,7 @@ import { Exchange } from './exchange.js';
 import { PhpWorker, type ReadyReport } from './php-worker.js';
 import { ClassicIdle } from './classic-idle.js';
 import { RequestQueue } from './request-queue.js';
+import { Retirements, type RecycleReason } from './retirements.js';
 import type { DispatchRequest, ResponseSink } from './response-sink.js';
 import type { WorkerCallRegistry } from './worker-calls.js';
 
@@ -41,7 +42,7 @@ export interface PoolObserver {
   autoscaled?(decision: AutoscaleDecision, gauges: PoolGauges): void;
   deferredDone?(report: ReadyReport): void;
   workerDied?(pid: number, reason: string): void;
-  recycled?(reason: 'max-requests' | 'max-memory'): void;
+  recycled?(reason: RecycleReason): void;
   /** A request was sent ahead to a busy worker ('sent'), or came back from one that exited first ('returned'). */
   ahead?(outcome: 'sent' | 'returned'): void;
 }
@@ -69,8 +70,9 @@ const SERVICE_EWMA_WEIGHT = 0.05;
  * The PHP workers of one front process and the requests waiting for them.
  * Requests are dispatched FIFO to the most recently idle worker (its caches are
  * the warmest); the pool grows with demand at once and shrinks after a
- * cool-down (autoscaler.ts), recycles workers past --max-requests/--max-memory,
- * replaces dead ones, and enforces the request and defer time budgets.
+ * cool-down (autoscaler.ts), recycles workers past --max-requests/--max-memory
+ * (make before break: retirements.ts), replaces dead ones, and enforces the
+ * request and defer time budgets.
  */
 export class WorkerPool {
   private readonly server: Server;
@@ -92,6 +94,8 @@ export class WorkerPool {
   private serviceMs = 0;
   /** Requests sent ahead to busy workers and not yet begun. */
   private aheadCount = 0;
+  /** Workers past their recycle limit, serving on until their replacement is ready. */
+  private readonly retirements = new Retirements<PhpWorker>();
   min: number;
   max: number;
 
@@ -231,7 +235,8 @@ export class WorkerPool {
     for (const w of this.workers) {
       if (w.state === 'busy') busy++;
       else if (w.state === 'deferring') deferring++;
-      if (w.state !== 'stopping' && w.state !== 'dead' && w.state !== 'connecting') alive++;
+      // A worker told to stop is on its way out even while it finishes a request: it is not capacity.
+      if (!w.stopPending && w.state !== 'stopping' && w.state !== 'dead' && w.state !== 'connecting') alive++;
     }
     return {
       alive,
@@ -295,6 +300,9 @@ export class WorkerPool {
     }
     worker.recycleAt = recycleThreshold(this.options.maxRequests);
     for (const w of this.readyWaiters.splice(0)) w();
+    // A newcomer takes the place of the worker that has waited longest for its replacement.
+    const replaced = this.retirements.takeNext();
+    if (replaced) this.stopWorker(replaced.worker, replaced.reason);
     this.becomeIdle(worker);
   }
 
@@ -307,22 +315,18 @@ export class WorkerPool {
     if (report.reusable === true && typeof report.script === 'string') this.classicIdle.markEligible(report.script);
     this.serviceMs += (worker.lastServiceMs - this.serviceMs) * SERVICE_EWMA_WEIGHT;
     const recycle = this.recycleReason(worker, report);
+    // It serves on until its replacement is ready (a request sent ahead included).
+    if (recycle) this.retire(worker, recycle);
     if (continued) {
       this.aheadCount--;
-      // Busy with the request sent ahead; a recycle takes effect after it (STOP is read next).
-      if (recycle && !worker.stopPending) this.recycle(worker, recycle);
       return;
     }
     if (worker.state === 'stopping') return;
-    if (recycle) {
-      this.recycle(worker, recycle);
-      return;
-    }
     this.becomeIdle(worker);
   }
 
   /** Why a worker that just reported must be replaced, if it must. */
-  private recycleReason(worker: PhpWorker, report: ReadyReport): 'max-requests' | 'max-memory' | null {
+  private recycleReason(worker: PhpWorker, report: ReadyReport): RecycleReason | null {
     if (worker.recycleAt > 0 && report.requests >= worker.recycleAt) return 'max-requests';
     if (this.options.maxMemoryBytes > 0 && report.memory >= this.options.maxMemoryBytes) return 'max-memory';
     return null;
@@ -351,6 +355,7 @@ export class WorkerPool {
 
   died(worker: PhpWorker, reason: string): void {
     this.workers.delete(worker);
+    this.retirements.remove(worker);
     const i = this.idle.indexOf(worker);
     if (i !== -1) this.idle.splice(i, 1);
     this.classicIdle.remove(worker);
@@ -397,10 +402,28 @@ export class WorkerPool {
     worker.begin(exchange);
   }
 
-  private recycle(worker: PhpWorker, reason: 'max-requests' | 'max-memory'): void {
+  /**
+   * Make before break: forks the replacement of a worker past its recycle limit
+   * and lets it serve until the replacement says HELLO (a transient worker over
+   * --workers-max). Stops it at once when no fork can be asked for now.
+   */
+  private retire(worker: PhpWorker, reason: RecycleReason): void {
+    if (worker.stopPending || this.retirements.has(worker)) return;
     this.observer.recycled?.(reason);
+    if (!this.draining && this.spawn(1)) {
+      this.retirements.add(worker, reason, performance.now());
+      return;
+    }
     worker.stop(reason);
     this.reconcile();
+  }
+
+  /** Stops a worker now if it is idle, else once its current request is done. */
+  private stopWorker(worker: PhpWorker, reason: string): void {
+    const i = this.idle.indexOf(worker);
+    if (i !== -1) this.idle.splice(i, 1);
+    this.classicIdle.remove(worker);
+    worker.stop(reason);
   }
 
   private killPid(pid: number): void {
@@ -459,6 +482,10 @@ export class WorkerPool {
       item.sink.fail(new AskrError('ASKR_ERR_TIMEOUT', `request waited longer than --request-timeout (${this.options.requestTimeoutMs} ms) for a worker`));
     }
     this.starting = this.starting.filter((s) => now - s.at < SPAWN_TIMEOUT_MS);
+    for (const overdue of this.retirements.takeOverdue(now, SPAWN_TIMEOUT_MS)) {
+      this.log.warn(`worker ${overdue.worker.pid}: no replacement within ${SPAWN_TIMEOUT_MS} ms; recycling it without one`);
+      this.stopWorker(overdue.worker, overdue.reason);
+    }
     for (const w of this.workers) {
       const ex = w.exchange;
       const ahead = w.ahead;
