@@ -34,20 +34,36 @@ return static function (): void {
 
 const TOKEN = 'dispatch-ahead-token';
 
+/** askr_dispatch_ahead_total{outcome} from the admin listener. */
+async function aheadTotal(askr: AskrProcess, outcome: 'sent' | 'returned'): Promise<number> {
+  const text = await (await fetch(`${askr.admin ?? ''}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  return Number(new RegExp(`^askr_dispatch_ahead_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** Fires 60 requests at once and checks that each got its own response. */
+async function manyAtOnce(askr: AskrProcess): Promise<void> {
+  const replies = await Promise.all(Array.from({ length: 60 }, (_, n) => http(`${askr.url}/id?n=${n}`)));
+  for (const [n, r] of replies.entries()) {
+    assert.equal(r.status, 200);
+    assert.match(r.body.toString(), new RegExp(`^id ${n} pid \\d+$`));
+  }
+}
+
+function appDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'askr-ahead-'));
+  mkdirSync(join(dir, 'public'));
+  writeFileSync(join(dir, 'worker.php'), APP);
+  return dir;
+}
+
 describe('askr serve: requests sent ahead to busy workers', () => {
   let dir = '';
   let askr: AskrProcess;
 
-  /** askr_dispatch_ahead_total{outcome} from the admin listener. */
-  const ahead = async (outcome: 'sent' | 'returned'): Promise<number> => {
-    const text = await (await fetch(`${askr.admin ?? ''}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-    return Number(new RegExp(`^askr_dispatch_ahead_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  };
+  const ahead = (outcome: 'sent' | 'returned'): Promise<number> => aheadTotal(askr, outcome);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'askr-ahead-'));
-    mkdirSync(join(dir, 'public'));
-    writeFileSync(join(dir, 'worker.php'), APP);
+    dir = appDir();
     askr = await startAskr(['--root', join(dir, 'public'), '--worker-script', join(dir, 'worker.php'), '--workers', '1', '--response-cache', '8', '--run-dir', join(dir, 'run'), '--admin-token', TOKEN]);
   });
   after(async () => {
@@ -57,12 +73,7 @@ describe('askr serve: requests sent ahead to busy workers', () => {
 
   it('answers every one of many concurrent requests with its own response', async () => {
     const sentBefore = await ahead('sent');
-    const ids = Array.from({ length: 60 }, (_, i) => i);
-    const replies = await Promise.all(ids.map((n) => http(`${askr.url}/id?n=${n}`)));
-    for (const [n, r] of replies.entries()) {
-      assert.equal(r.status, 200);
-      assert.match(r.body.toString(), new RegExp(`^id ${n} pid \\d+$`));
-    }
+    await manyAtOnce(askr);
     assert.ok((await ahead('sent')) > sentBefore, 'some requests went ahead to the busy worker');
   });
 
@@ -88,5 +99,18 @@ describe('askr serve: requests sent ahead to busy workers', () => {
       assert.match(next.body.toString(), /^id after-call pid \d+$/);
     }
     assert.ok((await ahead('sent')) > sentBefore, 'a request went ahead while the call waited');
+  });
+});
+
+describe('askr serve --no-dispatch-ahead', () => {
+  it('keeps every request in the queue until a worker is free', async (t) => {
+    const dir = appDir();
+    const askr = await startAskr(['--root', join(dir, 'public'), '--worker-script', join(dir, 'worker.php'), '--workers', '1', '--no-dispatch-ahead', '--run-dir', join(dir, 'run'), '--admin-token', TOKEN]);
+    t.after(async () => {
+      await askr.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await manyAtOnce(askr);
+    assert.equal(await aheadTotal(askr, 'sent'), 0, 'nothing was sent ahead');
   });
 });

@@ -50,6 +50,8 @@ export const coreServeOptions = [
     help: 'Requests that may wait for a worker; past it, 503 with Retry-After.' },
   { key: 'requestTimeout', flag: 'request-timeout', kind: 'seconds', default: '60', unit: 's', min: 0.05, max: 86400, group: 'Workers',
     help: 'Longest a request may take, queue time included: past it the client gets 504 and a stuck worker is killed and replaced warm.' },
+  { key: 'dispatchAhead', flag: 'dispatch-ahead', kind: 'bool', default: 'true', group: 'Workers',
+    help: 'With every worker busy, write a short request at once to the busy worker likely to finish first, which reads it as soon as it is done (docs/autoscaling.md). --no-dispatch-ahead keeps every request in the queue until a worker is free: none can wait behind a request that turns out slow, at the cost of throughput for fast apps.' },
   { key: 'maxRequests', flag: 'max-requests', kind: 'int', default: '10000', min: 0, max: 1e9, group: 'Workers',
     help: 'Recycle a worker after this many requests, plus up to a tenth more drawn per worker so that workers are not all replaced at once (0: never). The worker serves on until its replacement is ready. Bounds slow leaks in long-lived apps.' },
   { key: 'maxMemory', flag: 'max-memory', kind: 'megabytes', default: '256', unit: 'MB', min: 0, max: 1e6, group: 'Workers',

@@ -23,6 +23,8 @@ export interface PoolOptions {
   queueSize: number;
   requestTimeoutMs: number;
   deferTimeoutMs: number;
+  /** Send short requests ahead to busy workers (--dispatch-ahead). */
+  dispatchAhead: boolean;
   /** 0: never recycle by count. */
   maxRequests: number;
   /** 0: never recycle by memory. Bytes of PHP memory_get_usage(). */
@@ -213,7 +215,7 @@ export class WorkerPool {
    * to leave nothing behind.
    */
   private aheadTarget(request: DispatchRequest): PhpWorker | undefined {
-    if (this.draining || request.body.kind !== 'inline' || this.serviceMs > AHEAD_MAX_SERVICE_MS) return undefined;
+    if (!this.options.dispatchAhead || this.draining || request.body.kind !== 'inline' || this.serviceMs > AHEAD_MAX_SERVICE_MS) return undefined;
     const classic = this.options.mode === 'classic';
     if (classic && !this.classicIdle.isEligible(request.script)) return undefined;
     const oldest = performance.now() - AHEAD_AGE_FACTOR * Math.max(this.serviceMs, AHEAD_MIN_AGE_MS);

@@ -71,6 +71,7 @@ export async function replayOnFreshWorker(
       queueSize: 1,
       requestTimeoutMs: timeoutMs,
       deferTimeoutMs: timeoutMs,
+      dispatchAhead: false,
       maxRequests: 0,
       maxMemoryBytes: 0,
       scaleDownDelayMs: 3_600_000,

@@ -70,6 +70,7 @@ export class Front {
         queueSize: c.queueSize,
         requestTimeoutMs: c.requestTimeout * 1000,
         deferTimeoutMs: c.deferTimeout * 1000,
+        dispatchAhead: c.dispatchAhead,
         maxRequests: c.maxRequests,
         maxMemoryBytes: Math.floor(c.maxMemory * 1024 * 1024),
         scaleDownDelayMs: c.scaleDownDelay * 1000,
