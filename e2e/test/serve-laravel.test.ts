@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
@@ -93,13 +93,15 @@ describe('askr serve, Laravel in worker mode', () => {
     const id = `w${process.pid}${Date.now()}`;
     const file = join(app, 'storage/app', `deferred-${id}`);
     rmSync(file, { force: true });
-    // The example app's deferred work is a plain sleep (the app is shared with the demo and the
-    // bench, so it has no release hook): 3 s leaves the response and the check below ample margin.
-    const r = await http(`${askr.url}/defer?id=${id}&ms=3000`);
+    const release = join(app, 'storage/app', `release-${id}`);
+    // The deferred work runs until the release file exists (or 30 s pass).
+    const r = await http(`${askr.url}/defer?id=${id}&ms=30000&release=${id}`, { timeoutMs: 20_000 });
     assert.equal(r.status, 200);
     assert.equal(existsSync(file), false, 'the response arrived before the deferred work finished');
+    writeFileSync(release, '');
     await eventually(() => (existsSync(file) ? true : undefined), 10_000, 'the deferred file');
     rmSync(file, { force: true });
+    rmSync(release, { force: true });
   });
 
   it('writes one JSON access-log line per request', async () => {
