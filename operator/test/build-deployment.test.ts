@@ -43,6 +43,7 @@ test('the pod follows the sidecar contract: shared /run/askr in memory, public c
   assert.equal(s.ASKR_WORKERS_MAX?.value, '2', 'pods start at the bottom of the range');
   assert.equal(s.ASKR_REQUEST_TIMEOUT?.value, '60');
   assert.equal(s.ASKR_MAX_MEMORY?.value, '256');
+  assert.equal(s.ASKR_DISPATCH_AHEAD?.value, 'true');
   assert.equal(s.ASKR_RESPONSE_CACHE?.value, '0');
   assert.equal(s.ASKR_PUSHER?.value, 'false');
   assert.equal(s.ASKR_PUSHER_SECRET, undefined);
@@ -54,6 +55,12 @@ test('the pod follows the sidecar contract: shared /run/askr in memory, public c
   assert.deepEqual(sidecar.livenessProbe?.httpGet, { path: '/healthz', port: 'admin' });
   assert.deepEqual(sidecar.readinessProbe?.httpGet, { path: '/readyz', port: 'admin' });
   assert.deepEqual(sidecar.volumeMounts, [{ name: 'askr-run', mountPath: '/run/askr' }, { name: 'askr-public', mountPath: '/srv/public', readOnly: true }]);
+});
+
+test('workers.dispatchAhead: false reaches the sidecar as ASKR_DISPATCH_AHEAD=false', () => {
+  const d = buildDeployment(app({ image: 'shop:1', workers: { dispatchAhead: false } }), { sidecarImage: 's', replicas: 1 });
+  const sidecar = d.spec.template.spec.containers[1]!;
+  assert.equal(env(sidecar).ASKR_DISPATCH_AHEAD?.value, 'false');
 });
 
 test('termination: grace > preStop + drain > request timeout, and the template outlives the sidecar', () => {

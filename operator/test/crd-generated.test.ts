@@ -61,12 +61,12 @@ test('the CRD has the names, subresources and columns the contract fixes', () =>
 
 test('object defaults are emitted filled, so CEL rules see every field', () => {
   const workers = askrAppSpecSchema.openApi.properties?.workers;
-  assert.deepEqual(workers?.default, { min: 2, max: 16, requestTimeoutSeconds: 60, maxRequests: 10000, maxMemoryMB: 256 });
+  assert.deepEqual(workers?.default, { min: 2, max: 16, requestTimeoutSeconds: 60, maxRequests: 10000, maxMemoryMB: 256, dispatchAhead: true });
 });
 
 test('applyDefaults fills a minimal spec as the API server does', () => {
   const spec = askrAppSpecSchema.applyDefaults({ image: 'app:1', workers: { max: 4 }, env: [{ name: 'A', value: 'b' }] }) as Record<string, Record<string, unknown>>;
-  assert.deepEqual(spec.workers, { min: 2, max: 4, requestTimeoutSeconds: 60, maxRequests: 10000, maxMemoryMB: 256 });
+  assert.deepEqual(spec.workers, { min: 2, max: 4, requestTimeoutSeconds: 60, maxRequests: 10000, maxMemoryMB: 256, dispatchAhead: true });
   assert.deepEqual(spec.replicas, { min: 1, max: 10 });
   assert.equal(spec.documentRoot, '/app/public');
   assert.deepEqual(spec.env, [{ name: 'A', value: 'b' }]);

@@ -136,6 +136,7 @@ function sidecarContainer(app: AskrApp, inputs: DeploymentInputs, adminSecret: s
     { name: 'ASKR_REQUEST_TIMEOUT', value: String(spec.workers.requestTimeoutSeconds) },
     { name: 'ASKR_MAX_REQUESTS', value: String(spec.workers.maxRequests) },
     { name: 'ASKR_MAX_MEMORY', value: String(spec.workers.maxMemoryMB) },
+    { name: 'ASKR_DISPATCH_AHEAD', value: String(spec.workers.dispatchAhead) },
     { name: 'ASKR_RESPONSE_CACHE', value: String(spec.responseCache.sizeMB) },
     { name: 'ASKR_PUSHER', value: String(spec.pusher.enabled) },
   ];

@@ -45,6 +45,11 @@ const workers = s.object({
     description: 'Recycle a worker once its PHP memory passes this many MB; 0 = never (`ASKR_MAX_MEMORY`). Also the memory the operator budgets per worker.',
     default: 256, minimum: 0, maximum: 1_000_000, format: 'int32',
   }),
+  dispatchAhead: s.boolean({
+    description: 'With every worker busy, write a short request at once to the busy worker likely to finish first (`ASKR_DISPATCH_AHEAD`). '
+      + 'Turn it off for apps whose request times vary widely: a request sent ahead can wait behind one that turns out slow.',
+    default: true,
+  }),
 }, {
   description: 'PHP workers per pod.', default: {},
   validations: [{ rule: 'self.min <= self.max', message: 'workers.min must not be greater than workers.max' }],
