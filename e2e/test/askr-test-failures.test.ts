@@ -5,7 +5,8 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, askrTest, resultLines, scratchApp, startAskrTest, summaryLine, waitFor } from './askr-test-harness.js';
+import { processAlive as alive } from '../src/process-alive.js';
+import { askrTest, resultLines, scratchApp, startAskrTest, summaryLine, waitFor } from './askr-test-harness.js';
 
 const scratch: string[] = [];
 after(() => {

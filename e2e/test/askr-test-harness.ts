@@ -105,16 +105,6 @@ export function scratchApp(files: Record<string, string>): string {
   return dir;
 }
 
-/** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits for `check` to hold, polling every 20 ms, up to `deadlineMs`; returns whether it held. */
 export async function waitFor(check: () => boolean, deadlineMs: number): Promise<boolean> {
   const end = Date.now() + deadlineMs;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
 import { eventually, http, multipart } from '../src/http-client.js';
+import { processAlive } from '../src/process-alive.js';
 import { repoRoot } from '../src/repo.js';
 
 const root = join(repoRoot, 'e2e/fixtures/classic');
@@ -250,5 +251,22 @@ describe('askr serve, classic process reuse when a script changes', () => {
     assert.notEqual(third.text.split(' ')[1], first.split(' ')[1], 'the changed script ran in a fresh process');
     const fourth = await http(`${askr.url}/page.php`);
     assert.match(fourth.text, /^v2 \d+$/);
+  });
+});
+
+describe('askr serve, classic processes recycled by --max-requests', () => {
+  it('a reused process past its limit is replaced, then exits with status 0', async (t) => {
+    const askr = await startAskr(['--root', root, '--workers', '1', '--max-requests', '3']);
+    t.after(() => askr.stop());
+    const pids: number[] = [];
+    await eventually(async () => {
+      const run = JSON.parse((await http(`${askr.url}/reuse.php?n=${pids.length}`)).text) as { pid: number };
+      pids.push(run.pid);
+      return new Set(pids).size >= 3 ? true : undefined;
+    }, 15_000, 'two recycles');
+    const replaced = [...new Set(pids)].slice(0, -1);
+    for (const pid of replaced) await eventually(() => (processAlive(pid) ? undefined : true), 10_000, `process ${pid} to exit once replaced`);
+    // The template reports how each child ended; anything but status 0 is logged as a warning.
+    assert.deepEqual(askr.lines.filter((l) => /exited with status|killed by signal|died/.test(l)), []);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
 import { eventually, http } from '../src/http-client.js';
+import { processAlive } from '../src/process-alive.js';
 import { repoRoot } from '../src/repo.js';
 
 const app = join(repoRoot, 'examples/laravel');
@@ -39,15 +40,6 @@ function templatePid(pid: number): number {
   const template = children.find((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('template.php'));
   assert.ok(template !== undefined, 'askr serve runs a PHP template');
   return template;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function aliveBack(admin: string | null, want: number): Promise<void> {
@@ -128,7 +120,7 @@ describe('askr serve owns the request lifecycle', () => {
     const template = templatePid(askr.pid);
     // A stopped template cannot fork: the replacement stays pending for as long as it is stopped.
     process.kill(template, 'SIGSTOP');
-    t.after(() => { if (processExists(template)) process.kill(template, 'SIGCONT'); });
+    t.after(() => { if (processAlive(template)) process.kill(template, 'SIGCONT'); });
     const pids: number[] = [];
     for (let i = 0; i < 6; i++) {
       assert.equal((await http(`${askr.url}/hello?s=${i}`, { timeoutMs: 10_000 })).status, 200, 'no request waits for the fork');
@@ -144,7 +136,7 @@ describe('askr serve owns the request lifecycle', () => {
       return pid !== old ? pid : undefined;
     }, 15_000, 'the replacement to take over');
     assert.notEqual(next, old);
-    await eventually(() => (processExists(old) ? undefined : true), 10_000, `worker ${old} to exit once replaced`);
+    await eventually(() => (processAlive(old) ? undefined : true), 10_000, `worker ${old} to exit once replaced`);
   });
 
   it('--max-memory recycles a worker that grew past it', async (t) => {

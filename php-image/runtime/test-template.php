@@ -13,7 +13,7 @@ declare(strict_types=1);
 
 require __DIR__ . '/bootstrap.php';
 
-use Askr\Runtime\TestRunner\Libc;
+use Askr\Runtime\Process\Libc;
 use Askr\Runtime\TestRunner\PhpUnitRunner;
 use Askr\Runtime\TestRunner\TestChild;
 use Askr\Runtime\TestRunner\TestConfig;

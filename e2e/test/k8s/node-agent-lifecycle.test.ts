@@ -5,6 +5,7 @@ import type { Container, Pod } from '../../src/k8s/pod-types.js';
 import { clusterSkipReason, podReady, startTestCluster } from '../../src/k8s/test-cluster.js';
 import type { TestCluster } from '../../src/k8s/test-cluster.js';
 import { waitFor } from '../../src/k8s/wait-for.js';
+import { processAlive } from '../../src/process-alive.js';
 
 const ns = 'agent-life';
 
@@ -13,14 +14,6 @@ function echo(extra: Partial<Container> = {}): Container {
 }
 
 const pidOf = (pod: Pod): number => Number(/(\d+)$/.exec(pod.status?.containerStatuses?.[0]?.containerID ?? '')?.[1]);
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('node agent: probes, restarts, termination', { skip: clusterSkipReason() }, () => {
   let c: TestCluster;
@@ -57,7 +50,7 @@ describe('node agent: probes, restarts, termination', { skip: clusterSkipReason(
     await post(pod, '/unhealthy');
     const restarted = await c.waitForPod(ns, 'liveness', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && podReady(p));
     assert.notEqual(pidOf(restarted), firstPid);
-    assert.equal(alive(firstPid), false, 'the unhealthy process is gone');
+    assert.equal(processAlive(firstPid), false, 'the unhealthy process is gone');
     assert.equal(restarted.status?.containerStatuses?.[0]?.lastState.terminated?.exitCode, 0, 'it exited on SIGTERM');
     assert.match(c.agent.logs(ns, 'liveness', 'echo', { previous: true }), /SIGTERM/);
     // The agent posts its Events fire-and-forget, so the Unhealthy one may land after the restart shows in status.
@@ -103,7 +96,7 @@ describe('node agent: probes, restarts, termination', { skip: clusterSkipReason(
     const pid = pidOf(pod);
     await c.api.request('DELETE', `/api/v1/namespaces/${ns}/pods/graceful`);
     await waitFor('the pod to be removed', { timeoutMs: 30_000, intervalMs: 100 }, async () => (await c.api.getOrUndefined(`/api/v1/namespaces/${ns}/pods/graceful`)) === undefined);
-    assert.equal(alive(pid), false);
+    assert.equal(processAlive(pid), false);
     // It was asked, and finished on its own: the log shows both steps.
     assert.match(c.agent.logs(ns, 'graceful', 'echo'), /echo-server: SIGTERM\necho-server: exiting\n$/);
   });
@@ -114,7 +107,7 @@ describe('node agent: probes, restarts, termination', { skip: clusterSkipReason(
     const pid = pidOf(pod);
     await c.api.request('DELETE', `/api/v1/namespaces/${ns}/pods/stubborn`);
     await waitFor('the pod to be removed', { timeoutMs: 30_000, intervalMs: 100 }, async () => (await c.api.getOrUndefined(`/api/v1/namespaces/${ns}/pods/stubborn`)) === undefined);
-    await waitFor('the process group to be gone', { timeoutMs: 5000 }, () => !alive(pid));
+    await waitFor('the process group to be gone', { timeoutMs: 5000 }, () => !processAlive(pid));
   });
 
   it('keeps its pods running across an API server restart and resumes its watch', async () => {

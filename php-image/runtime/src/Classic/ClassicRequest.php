@@ -6,6 +6,7 @@ namespace Askr\Runtime\Classic;
 
 use Askr\Runtime\Http\InputStreamWrapper;
 use Askr\Runtime\Http\Superglobals;
+use Askr\Runtime\Process\Libc;
 use Askr\Runtime\Protocol\FrameType;
 use Askr\Runtime\Runtime;
 use Askr\Runtime\Template\ChildRole;
@@ -76,6 +77,10 @@ final class ClassicRequest
         while (true) {
             $frame = $connection?->next();
             if ($frame === null || $frame[0] === FrameType::STOP) {
+                // Between requests a classic process holds nothing of the app's (a reused one was
+                // checked by ProcessSnapshot, a fresh one has run nothing): PHP's engine shutdown
+                // would only copy the template's pages in order to free them.
+                Libc::exitNow(0);
                 exit(0);
             }
             if ($frame[0] === FrameType::REQUEST) {

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace Askr\Runtime\TestRunner;
 
+use Askr\Runtime\Process\Libc;
+
 /**
  * One test file's process, once it has been forked from the test template and
  * has left the template's loop: it points its output at its capture file and

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace Askr\Runtime\TestRunner;
 
+use Askr\Runtime\Process\Libc;
+
 /**
  * The test template's control channel to `askr test`: newline-delimited JSON
  * over the socket pair the CLI passes as fd 3 (docs/askr-test.md lists the

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace Askr\Runtime\TestRunner;
 
+use Askr\Runtime\Process\Libc;
+
 /**
  * The warm test template: with the test bootstrap loaded, it forks one child
  * per `run` message from `askr test`, reaps them and reports each exit. It does
