@@ -3,7 +3,7 @@
 // the FPM stack, ready once it prints its "listening" line.
 import { BenchError } from './errors.js';
 import { ManagedProcess } from './managed-process.js';
-import { OPCACHE_SETTINGS } from './peer-stacks.js';
+import { OPCACHE_SETTINGS, RECYCLE_AFTER_REQUESTS } from './peer-stacks.js';
 import { commandLine, type Stack } from './stack.js';
 
 /** Longest askr serve may take to boot the app and listen, ms. */
@@ -35,6 +35,7 @@ export function askrServeArgs(o: AskrStackOptions): string[] {
     '--admin-listen', 'off',
     '--access-log', 'off',
     '--workers', String(o.workers),
+    '--max-requests', String(RECYCLE_AFTER_REQUESTS),
     '--php-ini', Object.entries(OPCACHE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(','),
   );
   if (o.responseCacheMb !== undefined) args.push('--response-cache', String(o.responseCacheMb));

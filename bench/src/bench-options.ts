@@ -33,9 +33,12 @@ export interface BenchOptions {
  * one wrk thread (it needs well under a core at these rates, and a second
  * thread would take CPU from the server), 16 connections (8 per PHP worker:
  * every worker always has a request waiting, and the front's queueing is part
- * of what is measured), as many PHP processes as cores on both stacks.
+ * of what is measured), as many PHP processes as cores on both stacks. The
+ * warm-up is long enough for V8's optimising compiler to settle in askr
+ * serve's front process: under load its tail keeps shrinking for the first
+ * 6–8 s, so a shorter warm-up measures part of its start in round 1.
  */
-export const DEFAULTS = { seconds: 8, warmupSeconds: 4, rounds: 5, threads: 1, connections: 16 } as const;
+export const DEFAULTS = { seconds: 8, warmupSeconds: 10, rounds: 5, threads: 1, connections: 16 } as const;
 /** --smoke: every scenario for a couple of seconds, one round. */
 export const SMOKE = { seconds: 1, warmupSeconds: 1, rounds: 1 } as const;
 

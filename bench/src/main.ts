@@ -9,11 +9,13 @@ import { parseBenchOptions, runMode, USAGE } from './bench-options.js';
 import { BenchError, errorSummary } from './errors.js';
 import { EXTRA_IDS, runExtra } from './extras.js';
 import { prepareLaravelEnv } from './laravel-env.js';
+import { RECYCLE_AFTER_REQUESTS } from './peer-stacks.js';
 import { clockTicks, gitState, machineInfo, versions } from './machine.js';
 import { killAllNow, stopAll } from './managed-process.js';
 import { writeDocs, writeResults } from './report-files.js';
 import { RESULTS_SCHEMA, type BenchResults, type ExtraResult, type ScenarioResult } from './results.js';
 import { runScenario } from './scenario-runner.js';
+import { peerRatios } from './scenario-summary.js';
 import { removeAllScratch, scratchDir } from './scratch-dir.js';
 import { SCENARIOS } from './scenarios.js';
 import { compareToTargets } from './targets.js';
@@ -60,7 +62,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (unknown.length > 0) throw new BenchError('ASKR_ERR_BENCH_USAGE', `--only: unknown ${unknown.join(', ')} (known: ${ids.join(', ')})`);
   if (o.render !== undefined) {
     const r = JSON.parse(readFileSync(o.render, 'utf8')) as BenchResults;
-    // The targets as this checkout states them, held against the recorded figures.
+    // The ratios and targets as this checkout computes and states them, from the recorded runs.
+    for (const s of r.scenarios) s.ratios = peerRatios(s.runs, s.ratios.map((x) => x.peer));
     r.comparisons = compareToTargets(r.scenarios, r.extras);
     log(`wrote ${writeDocs(r, o.render, o.docsDir ?? join(repoRoot, 'docs'))}`);
     return 0;
@@ -96,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
       seconds: (performance.now() - t0) / 1000,
       mode,
       argv: [...argv],
-      method: { load: plan.load, warmupSeconds: o.warmupSeconds, rounds: o.rounds, workers: o.workers, order: 'stacks alternate within a round; the order rotates every round' },
+      method: { load: plan.load, warmupSeconds: o.warmupSeconds, rounds: o.rounds, workers: o.workers, order: 'stacks alternate within a round; the order rotates every round', recycleAfterRequests: RECYCLE_AFTER_REQUESTS },
       machine,
       versions: versions(),
       git: gitState(),

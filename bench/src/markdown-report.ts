@@ -54,6 +54,11 @@ function targetsTable(cs: readonly Comparison[]): string {
   return ['| figure | target | measured | |', '| --- | --- | --- | :-: |', ...rows].join('\n');
 }
 
+/** " (per round 0.95–1.10×)": the lowest and highest of the rounds' ratios, when there are several. */
+function spread(perRound: readonly number[]): string {
+  return perRound.length > 1 ? ` (per round ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}×)` : '';
+}
+
 function scenarioSection(s: ScenarioResult): string {
   const lines = [`### ${s.title}`, '', s.description, ''];
   if (s.error) lines.push(`**Not measured:** ${s.error.code}: ${s.error.message}`, '');
@@ -69,8 +74,7 @@ function scenarioSection(s: ScenarioResult): string {
   }
   lines.push('');
   for (const r of s.ratios) {
-    const spread = r.perRound.length > 1 ? ` (per round ${Math.min(...r.perRound).toFixed(2)}–${Math.max(...r.perRound).toFixed(2)}×)` : '';
-    lines.push(`- askr / ${STACK_LABELS[r.peer]}: **${times(r.reqPerSec)}** req/s${spread}, p99 ${times(r.p99)}, requests per CPU-second ${times(r.reqPerCpu)}`);
+    lines.push(`- askr / ${STACK_LABELS[r.peer]}: **${times(r.reqPerSec)}** req/s${spread(r.perRound)}, p99 ${times(r.p99)}${spread(r.perRoundP99)}, requests per CPU-second ${times(r.reqPerCpu)}`);
   }
   if (s.sameBody === false) lines.push('- The stacks did not answer with identical bodies (see the results file for each body\'s size and hash).');
   if (s.sameBody === true) lines.push('- Every stack answered with the same body bytes.');
@@ -143,6 +147,7 @@ ${targetsTable(r.comparisons)}
 
 Median of ${method.rounds} rounds × ${method.load.seconds} s per stack, \`wrk -t${method.load.threads} -c${method.load.connections}\`, after a ${method.warmupSeconds} s warm-up of each stack;
 ${method.workers} PHP workers for askr serve = \`pm.max_children\` of PHP-FPM. RSS and PSS are sums over the stack's whole process tree at the end of each run.
+Each askr / peer ratio is the median over the rounds of askr's run against the peer's run of the same round (see Method).
 
 ${r.scenarios.map(scenarioSection).join('\n\n')}
 
@@ -155,11 +160,11 @@ ${hand}
 ## Method
 
 - **Peers.** Debian's nginx, php8.2-fpm and Varnish, started by the harness with its own configuration files in temp dirs (never the system services), on loopback, on ports the OS allocated, all stopped at the end (also on Ctrl-C or failure, by PID, each with its process group). PHP-FPM: \`pm = static\` with as many children as askr serve has workers, a unix socket to nginx, Debian's php.ini. nginx: Debian's nginx.conf basics, Laravel's documented server block, \`keepalive_requests\` raised so that no stack pays reconnects (askr serve and Varnish never close kept-alive connections).
-- **Same PHP settings on both stacks.** \`opcache.enable=1\`, \`opcache.validate_timestamps=0\` (FPM with \`-d\`, askr serve with \`--php-ini\`); JIT off (Debian's default). Laravel runs with \`SESSION_DRIVER=array\`${r.laravel.caches ? ' and with its config, route and view caches, built once into a temp dir and read by both stacks (APP_CONFIG_CACHE, APP_ROUTES_CACHE, VIEW_COMPILED_PATH; the checkout\'s bootstrap/cache is never touched)' : ', without config/route/view caches'}.
+- **Same PHP settings on both stacks.** \`opcache.enable=1\`, \`opcache.validate_timestamps=0\` (FPM with \`-d\`, askr serve with \`--php-ini\`); JIT off (Debian's default). ${method.recycleAfterRequests === undefined ? 'PHP-FPM never replaces a process (`pm.max_requests = 0`); askr serve replaces a worker after `--max-requests` (its default).' : `Both replace a PHP process after ${method.recycleAfterRequests.toLocaleString('en')} requests: askr serve's default \`--max-requests\`, passed explicitly, and \`pm.max_requests\` on PHP-FPM (whose default, 0, never replaces one).`} Laravel runs with \`SESSION_DRIVER=array\`${r.laravel.caches ? ' and with its config, route and view caches, built once into a temp dir and read by both stacks (APP_CONFIG_CACHE, APP_ROUTES_CACHE, VIEW_COMPILED_PATH; the checkout\'s bootstrap/cache is never touched)' : ', without config/route/view caches'}.
 - **Cache hit.** askr serve with \`--response-cache\`; Varnish in front of nginx + php-fpm, caching responses that carry \`Askr-Cache\` for 60 s with 30 s grace; nginx serving the bytes of the same page as a file. Every stack's second pre-check request must be a hit (\`X-Askr-Cache: HIT\`, two transaction ids in \`X-Varnish\`).
 - **Pre-check.** Before any load, each stack must answer 200 with the expected body; bodies are hashed and compared across stacks.
 - **Load.** wrk, the same threads, connections and duration for every stack; a Lua script counts every non-2xx response (wrk itself counts only ≥ 400) and reports wrk's exact latency percentiles. A run counts only if every response was 2xx with no socket error or timeout; otherwise it is recorded as invalid and left out of the medians.
-- **Order.** Each scenario warms every stack up, then runs ${method.rounds} rounds; the stacks alternate, and the order rotates every round (A B, B A, …), so that a noisy neighbour hurts every stack alike. The ratio is askr's median over the peer's; the per-round spread is the ratio of the two runs of each round.
+- **Order.** Each scenario warms every stack up, then runs ${method.rounds} rounds; the stacks alternate, and the order rotates every round (A B, B A, …), so that a noisy neighbour hurts every stack alike. Each ratio is the median, over the rounds in which both runs were valid, of askr's figure over the peer's figure of the same round; the per-round spread gives the lowest and highest of them. The two runs of a round are back to back, so a change in the machine's load between rounds moves both and cancels out of their ratio, where a ratio of two medians could pair one stack's quiet round with the other's busy one. The tables give each stack's own medians.
 - **Memory and CPU.** RSS sums every process of the stack (forked children share pages, so RSS overcounts them; PSS splits shared pages fairly). CPU µs/req is the CPU time of the stack's processes (reaped children included) during a run divided by its requests: less sensitive to other load on the machine than req/s.
 - **Fork-to-ready.** The harness plays the sidecar's side of the worker protocol against a real template: SPAWN on template.sock, timed to the new worker's HELLO on the front socket, one fork at a time; the cold boot is a fresh \`php -r\` requiring the runtime and the worker script, timed from spawn to its "ready" line.
 

@@ -73,11 +73,12 @@ export function nginxStaticConfig(d: PeerDirs, port: number, root: string): stri
 
 /**
  * One PHP-FPM pool: `pm = static` with exactly `children` processes, a unix
- * socket, no recycling, and the app's environment (the Laravel cache paths,
+ * socket, each process replaced after `maxRequests` (as askr serve replaces its
+ * workers), and the app's environment (the Laravel cache paths,
  * SESSION_DRIVER=array). opcache settings come from the command line (-d), the
  * same ones askr serve gets.
  */
-export function fpmConfig(d: PeerDirs, socket: string, children: number, env: Readonly<Record<string, string>>): string {
+export function fpmConfig(d: PeerDirs, socket: string, children: number, maxRequests: number, env: Readonly<Record<string, string>>): string {
   const envLines = Object.entries(env).map(([k, v]) => `env[${k}] = ${v}`).join('\n');
   return `; Written by npm run bench: one static pool, Debian's php.ini otherwise.
 [global]
@@ -91,7 +92,7 @@ listen = ${socket}
 listen.mode = 0660
 pm = static
 pm.max_children = ${children}
-pm.max_requests = 0
+pm.max_requests = ${maxRequests}
 clear_env = yes
 ${envLines}
 `;

@@ -9,6 +9,7 @@ import { BenchError } from './errors.js';
 import { freePort, waitForHttp } from './http-probe.js';
 import { ManagedProcess } from './managed-process.js';
 import { fpmConfig, nginxFpmConfig, nginxStaticConfig, varnishVcl, type PeerDirs } from './peer-config.js';
+import { coreServeOptions } from '../../sidecar/src/config/serve-options.js';
 import { removeScratch, scratchDir } from './scratch-dir.js';
 import { commandLine, type Stack } from './stack.js';
 
@@ -22,6 +23,14 @@ export const OPCACHE_SETTINGS: Readonly<Record<string, string>> = {
   'opcache.enable': '1',
   'opcache.validate_timestamps': '0',
 };
+
+/**
+ * Requests after which both stacks replace a PHP process: askr serve's default
+ * --max-requests, given to PHP-FPM as pm.max_requests (whose own default, 0,
+ * never replaces one), so that neither stack is measured without the cost of
+ * the other's process recycling.
+ */
+export const RECYCLE_AFTER_REQUESTS = Number(coreServeOptions.find((o) => o.key === 'maxRequests')?.default ?? 0);
 
 /** The last `n` lines of a log file the peer writes (empty when there is none yet). */
 function fileTail(path: string, n = 40): string {
@@ -80,7 +89,7 @@ export async function startFpmStack(o: FpmStackOptions): Promise<Stack> {
   const d = tempDir('askr-bench-fpm-');
   const socket = join(d.dir, 'php-fpm.sock');
   const fpmConf = join(d.dir, 'php-fpm.conf');
-  const fpmText = fpmConfig(d, socket, o.children, o.env);
+  const fpmText = fpmConfig(d, socket, o.children, RECYCLE_AFTER_REQUESTS, o.env);
   writeFileSync(fpmConf, fpmText);
   const fpmArgs = ['-F', '-R', '-y', fpmConf, ...Object.entries(OPCACHE_SETTINGS).flatMap(([k, v]) => ['-d', `${k}=${v}`])];
   const fpm = await ManagedProcess.start('php-fpm8.2', fpmArgs);

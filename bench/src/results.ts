@@ -6,8 +6,8 @@ import type { StackId } from './stack.js';
 import type { TreeSample } from './process-tree.js';
 import type { WrkLoad, WrkResult } from './wrk-run.js';
 
-/** Bumped when a field changes meaning. */
-export const RESULTS_SCHEMA = 1;
+/** Bumped when a field changes meaning (2: ratios are medians of per-round ratios). */
+export const RESULTS_SCHEMA = 2;
 
 /** One wrk run against one stack. */
 export interface RunRecord extends WrkResult {
@@ -68,17 +68,23 @@ export interface StackSummary {
   errors: number;
 }
 
-/** askr against one peer in one scenario. */
+/**
+ * askr against one peer in one scenario. Each figure is the median, over the
+ * rounds in which both runs were valid, of askr's run over the peer's run of
+ * the same round.
+ */
 export interface PeerRatio {
   peer: StackId;
-  /** askr's median req/s / the peer's: above 1, askr serves more. */
+  /** askr's req/s / the peer's: above 1, askr serves more. */
   reqPerSec: number | null;
-  /** askr's median p99 / the peer's: at most 1, askr's tail is no worse. */
+  /** askr's p99 / the peer's: at most 1, askr's tail is no worse. */
   p99: number | null;
   /** Requests per CPU-second of askr's processes / of the peer's: above 1, askr spends less CPU per request. */
   reqPerCpu: number | null;
-  /** The req/s ratio of each round in which both runs were valid (the spread of the figure above). */
+  /** The req/s ratio of each round in which both runs were valid (the spread of reqPerSec). */
   perRound: number[];
+  /** The p99 ratio of each such round (the spread of p99). */
+  perRoundP99: number[];
 }
 
 export interface ScenarioResult {
@@ -137,7 +143,8 @@ export interface BenchResults {
   /** full: every scenario with the default method; smoke: --smoke; partial: --only or changed method. */
   mode: 'full' | 'smoke' | 'partial';
   argv: string[];
-  method: { load: WrkLoad; warmupSeconds: number; rounds: number; workers: number; order: string };
+  /** recycleAfterRequests: both stacks replace a PHP process after this many requests (absent in runs before it was recorded). */
+  method: { load: WrkLoad; warmupSeconds: number; rounds: number; workers: number; order: string; recycleAfterRequests?: number };
   machine: Record<string, string | number>;
   versions: Record<string, string>;
   git: { commit: string; changedFiles: number };

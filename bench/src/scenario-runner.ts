@@ -134,7 +134,7 @@ export async function runScenario(def: ScenarioDef, ctx: ScenarioContext, plan: 
     sameBody: answered < 2 ? null : hashes.size === 1,
     runs,
     summary,
-    ratios: peerRatios(summary, runs, def.measured.filter((id) => id !== 'askr')),
+    ratios: peerRatios(runs, def.measured.filter((id) => id !== 'askr')),
     error,
     seconds: (performance.now() - t0) / 1000,
   };

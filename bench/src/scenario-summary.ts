@@ -33,21 +33,33 @@ export function summarizeStack(stack: StackId, runs: readonly RunRecord[]): Stac
   };
 }
 
-/** askr against each peer: ratio of the medians, and the paired ratio of every round where both runs were valid. */
-export function peerRatios(summary: readonly StackSummary[], runs: readonly RunRecord[], peers: readonly StackId[]): PeerRatio[] {
-  const askr = summary.find((s) => s.stack === 'askr');
+/**
+ * askr against each peer, round by round: each figure is the median over the
+ * rounds in which both runs were valid of askr's run against the peer's run of
+ * the same round. The two runs of a round are back to back (and their order
+ * alternates), so a change in the machine's load between rounds, which moves
+ * both, cancels out; a ratio of two medians could pair one stack's quiet round
+ * with the other's busy one.
+ */
+export function peerRatios(runs: readonly RunRecord[], peers: readonly StackId[]): PeerRatio[] {
   const byRound = (stack: StackId): Map<number, RunRecord> =>
     new Map(runs.filter((r) => r.stack === stack && r.phase === 'round' && r.valid).map((r) => [r.round, r]));
   const askrRounds = byRound('askr');
   return peers.map((peer) => {
-    const p = summary.find((s) => s.stack === peer);
     const peerRounds = byRound(peer);
     const perRound: number[] = [];
+    const perRoundP99: number[] = [];
+    const perRoundCpu: number[] = [];
     for (const [round, a] of askrRounds) {
       const b = peerRounds.get(round);
-      const x = b ? ratio(a.reqPerSec, b.reqPerSec) : null;
-      if (x !== null) perRound.push(x);
+      if (!b) continue;
+      const rps = ratio(a.reqPerSec, b.reqPerSec);
+      const p99 = ratio(a.p99Ms, b.p99Ms);
+      const cpu = ratio(b.cpuUsPerRequest, a.cpuUsPerRequest);
+      if (rps !== null) perRound.push(rps);
+      if (p99 !== null) perRoundP99.push(p99);
+      if (cpu !== null) perRoundCpu.push(cpu);
     }
-    return { peer, reqPerSec: ratio(askr?.reqPerSec, p?.reqPerSec), p99: ratio(askr?.p99Ms, p?.p99Ms), reqPerCpu: ratio(p?.cpuUsPerRequest, askr?.cpuUsPerRequest), perRound };
+    return { peer, reqPerSec: medianOrNull(perRound), p99: medianOrNull(perRoundP99), reqPerCpu: medianOrNull(perRoundCpu), perRound, perRoundP99 };
   });
 }

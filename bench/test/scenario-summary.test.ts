@@ -42,19 +42,33 @@ test('a stack summary is the median of its valid rounds only', () => {
   assert.equal(fpm.errors, 5);
 });
 
-test('ratios: of the medians, and paired per round where both runs were valid', () => {
-  const summary = [summarizeStack('askr', runs), summarizeStack('fpm', runs)];
-  const [r] = peerRatios(summary, runs, ['fpm']);
+test('ratios: the median of the rounds in which both runs were valid, each run against its own round\'s', () => {
+  const [r] = peerRatios(runs, ['fpm']);
   assert.ok(r);
-  assert.equal(r.reqPerSec, 3000 / 475);
-  assert.equal(r.p99, 11 / 45);
-  assert.equal(r.reqPerCpu, 4);
   assert.deepEqual(r.perRound, [3000 / 500, 2700 / 450]);
+  assert.deepEqual(r.perRoundP99, [10 / 40, 12 / 50]);
+  assert.equal(r.reqPerSec, 6);
+  assert.equal(r.p99, (10 / 40 + 12 / 50) / 2);
+  assert.equal(r.reqPerCpu, 4);
+});
+
+test('ratios pair runs of one round: a drift of the machine between rounds cancels out', () => {
+  // The machine slows down by half from round to round; askr is 1.1x faster and 0.9x the tail in every round.
+  const drifting = [1, 2, 3].flatMap((round) => {
+    const speed = 1 / 2 ** round;
+    return [run('askr', round, 1100 * speed, 0.9 / speed), run('fpm', round, 1000 * speed, 1 / speed)];
+  });
+  // Round 4 is lost to errors on one side only: its other run must not be paired with another round's.
+  drifting.push(run('askr', 4, 99, 0.01), run('fpm', 4, 1, 100, false));
+  const [r] = peerRatios(drifting, ['fpm']);
+  assert.ok(r);
+  assert.ok(Math.abs((r.reqPerSec ?? 0) - 1.1) < 1e-9, String(r.reqPerSec));
+  assert.ok(Math.abs((r.p99 ?? 0) - 0.9) < 1e-9, String(r.p99));
 });
 
 test('no valid run, no ratio', () => {
   const bad = [run('askr', 1, 100, 1), run('fpm', 1, 100, 1, false)];
-  const [r] = peerRatios([summarizeStack('askr', bad), summarizeStack('fpm', bad)], bad, ['fpm']);
+  const [r] = peerRatios(bad, ['fpm']);
   assert.ok(r);
   assert.equal(r.reqPerSec, null);
   assert.deepEqual(r.perRound, []);
@@ -63,14 +77,14 @@ test('no valid run, no ratio', () => {
 test('targets are judged in the right direction, and never met with invalid rounds', () => {
   const clean = runs.filter((r) => r.valid);
   const summary = [summarizeStack('askr', clean), summarizeStack('fpm', clean)];
-  const scenario = { id: 'laravel-hello', summary, ratios: peerRatios(summary, clean, ['fpm']) } as unknown as ScenarioResult;
+  const scenario = { id: 'laravel-hello', summary, ratios: peerRatios(clean, ['fpm']) } as unknown as ScenarioResult;
   const cs = compareToTargets([scenario], []);
   assert.deepEqual(cs.map((c) => [c.id, c.met, c.note]), [['laravel-hello.rps', true, null], ['laravel-hello.p99', true, null]]);
-  const slow = { id: 'laravel-hello', summary, ratios: [{ peer: 'fpm', reqPerSec: 5.9, p99: 1.01, reqPerCpu: 1, perRound: [] }] } as unknown as ScenarioResult;
+  const slow = { id: 'laravel-hello', summary, ratios: [{ peer: 'fpm', reqPerSec: 5.9, p99: 1.01, reqPerCpu: 1, perRound: [], perRoundP99: [] }] } as unknown as ScenarioResult;
   assert.deepEqual(compareToTargets([slow], []).map((c) => c.met), [false, false]);
   // fpm lost a round to errors: askr's 6.3x is not a met target.
   const withInvalid = [summarizeStack('askr', runs), summarizeStack('fpm', runs)];
-  const unclean = { id: 'laravel-hello', summary: withInvalid, ratios: peerRatios(withInvalid, runs, ['fpm']) } as unknown as ScenarioResult;
+  const unclean = { id: 'laravel-hello', summary: withInvalid, ratios: peerRatios(runs, ['fpm']) } as unknown as ScenarioResult;
   const [rps] = compareToTargets([unclean], []);
   assert.ok(rps);
   assert.equal(rps.met, false);
