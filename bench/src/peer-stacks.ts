@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { BenchError } from './errors.js';
 import { freePort, waitForHttp } from './http-probe.js';
 import { ManagedProcess } from './managed-process.js';
-import { fpmConfig, nginxFpmConfig, nginxStaticConfig, varnishVcl, type PeerDirs } from './peer-config.js';
 import { coreServeOptions } from '../../sidecar/src/config/serve-options.js';
+import { fpmConfig, nginxFpmConfig, nginxStaticConfig, varnishVcl, type PeerDirs } from './peer-config.js';
 import { removeScratch, scratchDir } from './scratch-dir.js';
 import { commandLine, type Stack } from './stack.js';
 
@@ -30,7 +30,14 @@ export const OPCACHE_SETTINGS: Readonly<Record<string, string>> = {
  * never replaces one), so that neither stack is measured without the cost of
  * the other's process recycling.
  */
-export const RECYCLE_AFTER_REQUESTS = Number(coreServeOptions.find((o) => o.key === 'maxRequests')?.default ?? 0);
+export const RECYCLE_AFTER_REQUESTS = askrDefaultMaxRequests();
+
+function askrDefaultMaxRequests(): number {
+  const n = Number(coreServeOptions.find((o) => o.key === 'maxRequests')?.default);
+  // Never silently measure without recycling: a renamed option must fail here.
+  if (!Number.isInteger(n) || n <= 0) throw new BenchError('ASKR_ERR_BENCH_UNAVAILABLE', 'askr serve\'s --max-requests default is not in its option table');
+  return n;
+}
 
 /** The last `n` lines of a log file the peer writes (empty when there is none yet). */
 function fileTail(path: string, n = 40): string {
