@@ -96,7 +96,7 @@ final class ClassicRequest
             // This process has run other scripts: only a fresh one may run this.
             $ctx->cleanUp();
             $connection?->socket->sendJson(FrameType::DECLINE, ['script' => (string) ($ctx->head['script'] ?? '')]);
-            exit(0);
+            Libc::exitAfterRequestShutdown();
         }
         self::$ctx = $ctx;
         self::$relative = (string) ($ctx->head['script'] ?? '');
@@ -107,7 +107,7 @@ final class ClassicRequest
             $ctx->response->setStatus(404);
             $ctx->response->header('Content-Type: text/plain; charset=UTF-8');
             echo "File not found.\n";
-            exit(0);
+            Libc::exitAfterRequestShutdown();
         }
         self::$script = $real;
         $dir = dirname($real);
@@ -141,7 +141,10 @@ final class ClassicRequest
         $ctx = self::$ctx;
         $sink = self::$sink;
         if ($ctx === null || $sink === null || self::$script === '' || !self::$eligible) {
-            exit(0);
+            // The shutdown phase completes the response (ShutdownGuard) and PHP's request
+            // shutdown runs in full; the engine's own shutdown would only copy the
+            // template's pages in order to free them.
+            Libc::exitAfterRequestShutdown();
         }
         $socket = self::$connection?->socket;
         // With no deferred work the response and READY leave in one write.
@@ -158,7 +161,7 @@ final class ClassicRequest
         self::$ctx = null;
         if (!(self::$snapshot?->restore(self::$script) ?? false)) {
             $socket?->uncork();
-            exit(0);
+            Libc::exitAfterRequestShutdown();
         }
         self::$served++;
         self::$connection?->socket->sendJson(FrameType::READY, [

@@ -8,6 +8,7 @@ use Askr\Runtime\Adapter\CallableHandler;
 use Askr\Runtime\Handler;
 use Askr\Runtime\Http\InputStreamWrapper;
 use Askr\Runtime\Http\Superglobals;
+use Askr\Runtime\Process\Libc;
 use Askr\Runtime\Protocol\FrameSocket;
 use Askr\Runtime\Protocol\FrameType;
 use Askr\Runtime\Protocol\ProtocolError;
@@ -62,10 +63,10 @@ final class WorkerLoop
             if ($type === FrameType::REQUEST) {
                 $this->serve($payload);
             } elseif ($type === FrameType::STOP) {
-                exit(0);
+                Libc::exitAfterRequestShutdown();
             }
             if ($this->connection->stopRequested) {
-                exit(0);
+                Libc::exitAfterRequestShutdown();
             }
         }
     }
@@ -138,6 +139,6 @@ final class WorkerLoop
             $this->hello();
             return;
         }
-        exit(0);
+        Libc::exitAfterRequestShutdown();
     }
 }
