@@ -80,6 +80,26 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
     assert.equal(s.text, 'main body\nfrom shutdown function\n');
   });
 
+  it('a native PHP session sends its cookie and cache headers, and keeps its data between requests', async () => {
+    const first = await http(`${askr.url}/session.php`);
+    const cookies = setCookies(first.rawHeaders);
+    assert.equal(cookies.length, 1, 'one session cookie');
+    assert.match(cookies[0] ?? '', /^PHPSESSID=[a-z0-9]+; path=\/$/);
+    assert.equal(first.headers['cache-control'], 'no-store, no-cache, must-revalidate');
+    assert.equal(first.headers.pragma, 'no-cache');
+    const session = (cookies[0] ?? '').split(';')[0] ?? '';
+    const started = JSON.parse(first.text) as { visits: number; file: string };
+    try {
+      assert.equal(started.visits, 1);
+      // ext/session writes the data in its request shutdown, after the response has gone.
+      const again = await http(`${askr.url}/session.php`, { headers: { Cookie: session } });
+      assert.equal(setCookies(again.rawHeaders).length, 0, 'a known session sends no new cookie');
+      assert.equal((JSON.parse(again.text) as { visits: number }).visits, 2);
+    } finally {
+      rmSync(started.file, { force: true });
+    }
+  });
+
   it('output buffers nest and open ones are flushed at the end', async () => {
     const r = await http(`${askr.url}/ob.php`);
     assert.equal(r.text, 'KEPT the dog sat\n');

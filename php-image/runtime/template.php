@@ -37,6 +37,10 @@ if ($__askr_config->workerScript !== null) {
     Warmup::classic($__askr_config->root);
 }
 Askr\Runtime\Template\Preload::runtime();
+// Headers PHP's own code sets (ext/session's cookie) go to the request's response, as under FPM.
+Askr\Runtime\Process\Sapi::forwardHeaders(static function (string $line, bool $replace): void {
+    Askr\Runtime\Runtime::response()->sapiHeader($line, $replace);
+});
 gc_collect_cycles();
 $__askr_role = (new Template($__askr_config, (hrtime(true) - $__askr_boot) / 1e6))->serve();
 

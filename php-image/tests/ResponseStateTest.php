@@ -20,6 +20,24 @@ final class ResponseStateTest extends TestCase
         self::assertSame(['x-a: 2', 'X-B: 1', 'X-B: 2'], $r->lines());
     }
 
+    public function testASessionCookieFromTheSapiReplacesTheOneBeforeItAndNoOtherCookie(): void
+    {
+        $name = session_name();
+        $r = new ResponseState();
+        $r->header('Set-Cookie: theme=dark', false);
+        $r->sapiHeader("Set-Cookie: $name=first; path=/", false);
+        $r->sapiHeader('Cache-Control: no-store', true);
+        $r->sapiHeader('Cache-Control: private', true);
+        $r->sapiHeader("Set-Cookie: $name=regenerated; path=/", false);
+        $r->sapiHeader('Set-Cookie: other=1', false);
+        self::assertSame([
+            'Set-Cookie: theme=dark',
+            'Cache-Control: private',
+            "Set-Cookie: $name=regenerated; path=/",
+            'Set-Cookie: other=1',
+        ], $r->lines());
+    }
+
     public function testStatusLinesAndResponseCodes(): void
     {
         $r = new ResponseState();

@@ -7,6 +7,7 @@ namespace Askr\Runtime\Classic;
 use Askr\Runtime\Http\InputStreamWrapper;
 use Askr\Runtime\Http\Superglobals;
 use Askr\Runtime\Process\Libc;
+use Askr\Runtime\Process\Sapi;
 use Askr\Runtime\Protocol\FrameType;
 use Askr\Runtime\Runtime;
 use Askr\Runtime\Template\ChildRole;
@@ -96,7 +97,7 @@ final class ClassicRequest
             // This process has run other scripts: only a fresh one may run this.
             $ctx->cleanUp();
             $connection?->socket->sendJson(FrameType::DECLINE, ['script' => (string) ($ctx->head['script'] ?? '')]);
-            Libc::exitAfterRequestShutdown();
+            Sapi::exitAfterRequestShutdown();
         }
         self::$ctx = $ctx;
         self::$relative = (string) ($ctx->head['script'] ?? '');
@@ -107,7 +108,7 @@ final class ClassicRequest
             $ctx->response->setStatus(404);
             $ctx->response->header('Content-Type: text/plain; charset=UTF-8');
             echo "File not found.\n";
-            Libc::exitAfterRequestShutdown();
+            Sapi::exitAfterRequestShutdown();
         }
         self::$script = $real;
         $dir = dirname($real);
@@ -144,7 +145,7 @@ final class ClassicRequest
             // The shutdown phase completes the response (ShutdownGuard) and PHP's request
             // shutdown runs in full; the engine's own shutdown would only copy the
             // template's pages in order to free them.
-            Libc::exitAfterRequestShutdown();
+            Sapi::exitAfterRequestShutdown();
         }
         $socket = self::$connection?->socket;
         // With no deferred work the response and READY leave in one write.
@@ -161,7 +162,7 @@ final class ClassicRequest
         self::$ctx = null;
         if (!(self::$snapshot?->restore(self::$script) ?? false)) {
             $socket?->uncork();
-            Libc::exitAfterRequestShutdown();
+            Sapi::exitAfterRequestShutdown();
         }
         self::$served++;
         self::$connection?->socket->sendJson(FrameType::READY, [

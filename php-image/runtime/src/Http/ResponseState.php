@@ -62,6 +62,26 @@ final class ResponseState
         return true;
     }
 
+    /**
+     * A header line PHP's own code gave the SAPI (Process\Sapi::forwardHeaders),
+     * taken as header() takes it. One more rule comes from ext/session: before
+     * it sends a session cookie it removes every Set-Cookie of the session's
+     * name from the SAPI's list (php_session_remove_cookie), so a regenerated
+     * ID leaves one cookie, not two.
+     */
+    public function sapiHeader(string $line, bool $replace): void
+    {
+        $session = 'Set-Cookie: ' . session_name() . '=';
+        if (strncasecmp($line, $session, strlen($session)) === 0 && !$this->sent) {
+            $cookie = substr($session, strlen('Set-Cookie: '));
+            $this->headers = array_values(array_filter(
+                $this->headers,
+                static fn (array $h): bool => strcasecmp($h[0], 'Set-Cookie') !== 0 || !str_starts_with($h[1], $cookie),
+            ));
+        }
+        $this->header($line, $replace);
+    }
+
     public function remove(?string $name = null): void
     {
         if ($name === null) {

@@ -6,8 +6,7 @@ namespace Askr\Runtime\Process;
 
 /**
  * The few libc calls PHP has no function for (dup2, close, prctl, _exit),
- * and one hook in PHP's own SAPI (see exitAfterRequestShutdown), reached
- * through FFI (ext/ffi ships in Debian's php8.2-common; the CLI may use
+ * reached through FFI (ext/ffi ships in Debian's php8.2-common; the CLI may use
  * it with the default ffi.enable=preload). Without FFI every method reports
  * failure and callers fall back to what plain PHP can do.
  */
@@ -19,8 +18,6 @@ final class Libc
 
     private static ?\FFI $ffi = null;
     private static bool $tried = false;
-    private static ?\FFI $sapi = null;
-    private static bool $sapiTried = false;
 
     /** True when the calls below can be made. */
     public static function available(): bool
@@ -80,74 +77,12 @@ final class Libc
     }
 
     /**
-     * Ends the process with status 0 after PHP's request shutdown and before
-     * its engine shutdown. Everything an app can observe still runs, in PHP's
-     * order: shutdown functions, destructors, the flush of output buffers and
-     * every extension's request shutdown (sessions are written, connections
-     * closed). What is skipped is the module shutdown that follows: in a
-     * forked child it only frees the template's function and class tables,
-     * and the kernel copies each page it writes to first (fork, a little work
-     * and exit() took 4.5 ms here; with this, 1.2 ms). Also skipped are what
-     * extensions do at module shutdown (persistent connections are dropped
-     * without a goodbye) and libc's atexit handlers.
-     *
-     * How: the CLI calls sapi_flush() once the request is shut down, as the
-     * first step of its module shutdown, and sapi_flush() calls the SAPI's
-     * flush hook with the request's server context, NULL in the CLI. Pointing
-     * the hook at _exit() makes that call _exit(0). Nothing else may flush
-     * through the SAPI before that point, so implicit flushing is turned off
-     * (with it, the final flush of output buffers would end the process
-     * before extensions' request shutdown). Falls back to plain exit(0) when
-     * FFI or the SAPI does not look as expected.
-     */
-    public static function exitAfterRequestShutdown(): never
-    {
-        $sapi = self::sapi();
-        if ($sapi !== null && $sapi->sapi_globals->server_context === null && $sapi->sapi_module->flush !== null) {
-            ob_implicit_flush(false);
-            $sapi->sapi_module->flush = $sapi->cast('void (*)(void *)', $sapi->cast('void (*)(int)', $sapi->_exit));
-        }
-        exit(0);
-    }
-
-    /**
      * Parses the declarations now (in the template, before it forks), so that
      * no child pays for it.
      */
     public static function prepare(): void
     {
         self::ffi();
-        self::sapi();
-    }
-
-    /**
-     * The heads of the SAPI's module and globals structs, as far as the flush
-     * hook and the server context (the same in every PHP since 5). Only the
-     * CLI, and only when its name reads back through the struct, which shows
-     * the layout is the one declared here.
-     */
-    private static function sapi(): ?\FFI
-    {
-        if (!self::$sapiTried) {
-            self::$sapiTried = true;
-            if (extension_loaded('ffi') && PHP_SAPI === 'cli') {
-                try {
-                    $sapi = \FFI::cdef(
-                        'typedef struct { const char *name; const char *pretty_name; void *startup; void *shutdown;'
-                        . ' void *activate; void *deactivate; void *ub_write; void (*flush)(void *server_context); } askr_sapi_module_head;'
-                        . 'typedef struct { void *server_context; } askr_sapi_globals_head;'
-                        . 'extern askr_sapi_module_head sapi_module;'
-                        . 'extern askr_sapi_globals_head sapi_globals;'
-                        . 'void _exit(int status);',
-                    );
-                    // FFI reads a const char * field as a PHP string.
-                    self::$sapi = $sapi->sapi_module->name === PHP_SAPI ? $sapi : null;
-                } catch (\Throwable) {
-                    self::$sapi = null;
-                }
-            }
-        }
-        return self::$sapi;
     }
 
     private static function ffi(): ?\FFI

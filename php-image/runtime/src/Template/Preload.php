@@ -5,11 +5,12 @@ declare(strict_types=1);
 namespace Askr\Runtime\Template;
 
 use Askr\Runtime\Process\Libc;
+use Askr\Runtime\Process\Sapi;
 
 /**
- * Loads the runtime's request-path classes (and the libc calls it makes through
- * FFI) in the template, before any fork, so that no worker pays for them on its
- * first request.
+ * Loads the runtime's request-path classes (and the libc calls and SAPI hooks
+ * it reaches through FFI) in the template, before any fork, so that no worker
+ * pays for them on its first request.
  */
 final class Preload
 {
@@ -23,5 +24,6 @@ final class Preload
             }
         }
         Libc::prepare();
+        Sapi::prepare();
     }
 }

@@ -8,7 +8,7 @@ use Askr\Runtime\Adapter\CallableHandler;
 use Askr\Runtime\Handler;
 use Askr\Runtime\Http\InputStreamWrapper;
 use Askr\Runtime\Http\Superglobals;
-use Askr\Runtime\Process\Libc;
+use Askr\Runtime\Process\Sapi;
 use Askr\Runtime\Protocol\FrameSocket;
 use Askr\Runtime\Protocol\FrameType;
 use Askr\Runtime\Protocol\ProtocolError;
@@ -63,10 +63,10 @@ final class WorkerLoop
             if ($type === FrameType::REQUEST) {
                 $this->serve($payload);
             } elseif ($type === FrameType::STOP) {
-                Libc::exitAfterRequestShutdown();
+                Sapi::exitAfterRequestShutdown();
             }
             if ($this->connection->stopRequested) {
-                Libc::exitAfterRequestShutdown();
+                Sapi::exitAfterRequestShutdown();
             }
         }
     }
@@ -139,6 +139,6 @@ final class WorkerLoop
             $this->hello();
             return;
         }
-        Libc::exitAfterRequestShutdown();
+        Sapi::exitAfterRequestShutdown();
     }
 }
