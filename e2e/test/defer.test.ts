@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startAskr } from '../src/askr-process.js';
@@ -70,5 +71,18 @@ describe('askr_defer()', () => {
     assert.equal((await http(`${askr.url}/hello`)).status, 200);
     assert.ok(performance.now() - started < 4000, 'the replacement served long before the runaway work would have ended');
     assert.equal(existsSync(join(app, 'storage/app', `deferred-${id}`)), false, 'the runaway work was stopped');
+  });
+
+  it('--defer-timeout bounds a classic script\'s work after its response too', async (t) => {
+    const askr = await startAskr(['--root', join(repoRoot, 'e2e/fixtures/classic'), '--workers', '1', '--defer-timeout', '0.5']);
+    t.after(() => askr.stop());
+    const id = `t${process.pid}${Date.now()}`;
+    const report = join(tmpdir(), `askr-classic-finish-${id}`);
+    t.after(() => { rmSync(report, { force: true }); });
+    // After fastcgi_finish_request() the script waits 10 s for a release file that never comes.
+    const r = await http(`${askr.url}/finish-request.php?id=${id}`);
+    assert.equal(r.text, 'page\n');
+    await askr.waitForLine(/deferred work exceeded --defer-timeout/, 10_000);
+    assert.equal((await http(`${askr.url}/reuse.php`)).status, 200, 'a replacement serves');
   });
 });

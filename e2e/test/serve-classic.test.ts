@@ -178,6 +178,29 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
     rmSync(release, { force: true });
   });
 
+  it('fastcgi_finish_request() sends the response and lets the script run on, as under FPM', async () => {
+    const id = `c${process.pid}${Date.now()}`;
+    const file = join(tmpdir(), `askr-classic-finish-${id}`);
+    const release = `${file}.release`;
+    rmSync(file, { force: true });
+    rmSync(release, { force: true });
+    try {
+      // The script waits for the release file after fastcgi_finish_request(): the response can only
+      // arrive first if the call sent it.
+      const r = await http(`${askr.url}/finish-request.php?id=${id}`);
+      assert.equal(r.text, 'page\n', 'output after the call goes nowhere');
+      assert.equal(r.headers['x-before-finish'], 'yes');
+      assert.equal(r.headers['x-after-finish'], undefined);
+      assert.equal(existsSync(file), false, 'the script is still running');
+      writeFileSync(release, '');
+      const report = await eventually(() => (existsSync(file) ? readFileSync(file, 'utf8') || undefined : undefined), 10_000, 'the script\'s report');
+      assert.deepEqual(JSON.parse(report), { released: true, first: true, second: false, headersSent: true });
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(release, { force: true });
+    }
+  });
+
   it('a process is reused only for scripts that leave nothing behind, and their globals are cleared', async () => {
     const runs = [];
     for (let i = 0; i < 5; i++) runs.push(JSON.parse((await http(`${askr.url}/reuse.php?i=${i}`)).text) as { pid: number; leftover: boolean; get: Record<string, string> });

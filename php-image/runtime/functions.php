@@ -159,6 +159,18 @@ if (!function_exists('header')) {
         \Askr\Runtime\Worker\FlushHook::flush();
     }
 
+    /**
+     * As under PHP-FPM (the CLI has no such function): ends the response now,
+     * with the app's open output buffers flushed into it, and lets the script
+     * run on; what it prints afterwards goes nowhere, and headers can no
+     * longer be set. The process stays busy until the script ends. False when
+     * there is no response to end (outside a request, or a second call).
+     */
+    function fastcgi_finish_request(): bool
+    {
+        return \Askr\Runtime\Worker\FlushHook::finishRequest();
+    }
+
     function is_uploaded_file(string $filename): bool
     {
         $ctx = Runtime::context();

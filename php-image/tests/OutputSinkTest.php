@@ -75,6 +75,21 @@ final class OutputSinkTest extends TestCase
         self::assertSame('hello world', $body);
     }
 
+    public function testFastcgiFinishRequestEndsTheResponseOnceAndDropsWhatFollows(): void
+    {
+        ob_start();
+        echo 'page';
+        self::assertTrue(fastcgi_finish_request());
+        self::assertFalse(fastcgi_finish_request(), 'no response left to end');
+        echo 'after the response';
+        $this->sink->complete();
+        $frames = $this->frames();
+        self::assertCount(1, $frames);
+        self::assertSame(FrameType::RESP_FULL, $frames[0][0]);
+        self::assertSame('page', FrameCodec::decodeHeadAndBody($frames[0][1])[1]);
+        self::assertTrue(headers_sent());
+    }
+
     public function testFlushStreamsAndMarksTheResponseStreamed(): void
     {
         echo 'part 1';

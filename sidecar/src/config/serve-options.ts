@@ -59,7 +59,7 @@ export const coreServeOptions = [
   { key: 'maxBodySize', flag: 'max-body-size', kind: 'bytes', default: '16M', unit: 'bytes (K/M/G suffixes)', min: 0, group: 'Workers',
     help: 'Largest request body; larger gets 413 before any PHP runs.' },
   { key: 'deferTimeout', flag: 'defer-timeout', kind: 'seconds', default: '30', unit: 's', min: 0.01, max: 86400, group: 'Workers',
-    help: 'Time budget for askr_defer() work after a response; past it the worker is replaced.' },
+    help: 'Time budget for the work a request does after its response (askr_defer(), fastcgi_finish_request(), Laravel terminate()); past it the process is replaced.' },
   { key: 'drainTimeout', flag: 'drain-timeout', kind: 'seconds', unit: 's', min: 0, max: 86400, group: 'Workers',
     help: 'On SIGTERM, how long to wait for in-flight requests and deferred work. Default: request timeout + defer timeout.' },
 ] as const satisfies readonly OptionSpec[];

@@ -500,7 +500,7 @@ export class WorkerPool {
           ex.fail(new AskrError('ASKR_ERR_TIMEOUT', `${ex.request.method} ${ex.request.uri} exceeded --request-timeout (${this.options.requestTimeoutMs} ms)`));
           w.kill('request timeout');
         }
-      } else if (w.state === 'deferring' && now - w.phaseSince > this.options.deferTimeoutMs && w.mode === 'worker') {
+      } else if (w.state === 'deferring' && now - w.phaseSince > this.options.deferTimeoutMs) {
         this.log.warn(`worker ${w.pid}: deferred work exceeded --defer-timeout (${this.options.deferTimeoutMs} ms); replacing it`);
         w.kill('deferred work exceeded --defer-timeout');
       }

@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace Askr\Runtime\Worker;
 
 /**
- * Where flush() goes: the output sink of this process, once it has one.
+ * Where flush() and fastcgi_finish_request() go: the output sink of this
+ * process, once it has one.
  */
 final class FlushHook
 {
@@ -19,5 +20,16 @@ final class FlushHook
     public static function flush(): void
     {
         self::$sink?->flush();
+    }
+
+    /** Ends the response in flight; false when there is none. */
+    public static function finishRequest(): bool
+    {
+        $sink = self::$sink;
+        if ($sink === null || $sink->isDone()) {
+            return false;
+        }
+        $sink->complete();
+        return true;
     }
 }
