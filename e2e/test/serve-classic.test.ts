@@ -105,9 +105,10 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
     assert.equal(r.text, 'KEPT the dog sat\n');
   });
 
-  it('a fatal error or an uncaught exception answers 500, the worker pool carries on', async () => {
+  it('a fatal error, running out of memory or an uncaught exception answers 500, the worker pool carries on', async () => {
     assert.equal((await http(`${askr.url}/fatal.php`)).status, 500);
     assert.equal((await http(`${askr.url}/exception.php`)).status, 500);
+    assert.equal((await http(`${askr.url}/exhaust.php`)).status, 500, 'out of memory, with the output buffers gone');
     assert.equal((await http(`${askr.url}/index.php`)).status, 200);
   });
 

@@ -69,6 +69,10 @@ describe('askr serve owns the request lifecycle', () => {
     assert.equal((await slow).status, 200, 'the request on the other worker was not affected');
     // A fatal error is answered by PHP itself, as under PHP-FPM: 500, then the process is replaced.
     assert.equal((await http(`${askr.url}/fatal`)).status, 500);
+    // Out of memory, PHP drops the output buffers before Laravel's shutdown handler renders its page.
+    const exhausted = await http(`${askr.url}/exhaust`);
+    assert.equal(exhausted.status, 500);
+    assert.match(exhausted.text, /<title>Server Error<\/title>/, 'Laravel\'s error page, rendered for HTTP');
     // exit() mid-request delivers what was printed (FPM and dd() behave so) and the worker is replaced.
     const exited = await http(`${askr.url}/exit`);
     assert.equal(exited.status, 200);

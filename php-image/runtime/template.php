@@ -17,10 +17,15 @@ use Askr\Runtime\Template\PhpFlags;
 use Askr\Runtime\Template\Template;
 use Askr\Runtime\Template\TemplateConfig;
 use Askr\Runtime\Template\Warmup;
+use Askr\Runtime\Worker\FlushHook;
 use Askr\Runtime\Worker\HandlerFactory;
 use Askr\Runtime\Worker\WorkerLoop;
 
 PhpFlags::reexecIfNeeded(__FILE__, $argv);
+// The first shutdown function of every child, ahead of any the app registers at boot: after an
+// out-of-memory error PHP has dropped the output buffers, and the shutdown functions' output
+// (the app's error page, the runtime's completion of the response) must still reach the client.
+register_shutdown_function([FlushHook::class, 'reinstallBuffer']);
 
 try {
     $__askr_config = TemplateConfig::fromEnvironment(getenv());

@@ -90,6 +90,27 @@ final class OutputSinkTest extends TestCase
         self::assertTrue(headers_sent());
     }
 
+    public function testABufferPhpDroppedIsPutBackAndTheResponseStillCompletes(): void
+    {
+        echo 'lost';
+        // What PHP does to every output buffer when a request runs out of memory.
+        while (ob_get_level() > $this->level) {
+            ob_end_clean();
+        }
+        $this->sink->complete();
+        self::assertSame('', FrameCodec::decodeHeadAndBody($this->frames()[0][1])[1], 'completes without the buffer');
+
+        $this->sink->begin($this->ctx = new RequestContext('t2', [], [], new RequestBody(), false));
+        Runtime::enter($this->ctx);
+        while (ob_get_level() > $this->level) {
+            ob_end_clean();
+        }
+        $this->sink->reinstallIfDropped();
+        echo 'error page';
+        $this->sink->completeAtShutdown();
+        self::assertSame('error page', FrameCodec::decodeHeadAndBody($this->frames()[0][1])[1]);
+    }
+
     public function testFlushStreamsAndMarksTheResponseStreamed(): void
     {
         echo 'part 1';

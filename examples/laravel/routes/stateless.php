@@ -20,6 +20,7 @@ Route::match(['GET', 'POST'], '/boom', [BoomController::class, 'boom']);
 Route::get('/explode', [BoomController::class, 'explode']);
 Route::get('/exit', [BoomController::class, 'exitWorker']);
 Route::get('/fatal', [BoomController::class, 'fatal']);
+Route::get('/exhaust', [BoomController::class, 'exhaust']);
 Route::get('/crash', [BoomController::class, 'crash']);
 Route::match(['POST', 'PUT', 'PATCH'], '/form', [FormController::class, 'submit']);
 Route::post('/upload', [UploadController::class, 'store']);

@@ -74,6 +74,13 @@ final class LaravelHandler implements Handler
      */
     public static function boot(string $basePath): self
     {
+        // The PHP binary is the CLI, but this app serves HTTP: Laravel asks the environment before
+        // PHP_SAPI (as under Octane), and answers a fatal error with its error page, not a console
+        // report. An explicit setting wins.
+        if (getenv('APP_RUNNING_IN_CONSOLE') === false && !isset($_ENV['APP_RUNNING_IN_CONSOLE']) && !isset($_SERVER['APP_RUNNING_IN_CONSOLE'])) {
+            $_ENV['APP_RUNNING_IN_CONSOLE'] = 'false';
+            $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
+        }
         /** @var Application $app */
         $app = require rtrim($basePath, '/') . '/bootstrap/app.php';
         $kernel = $app->make(HttpKernel::class);

@@ -22,6 +22,12 @@ final class FlushHook
         self::$sink?->flush();
     }
 
+    /** OutputSink::reinstallIfDropped, for a shutdown function registered before the sink exists. */
+    public static function reinstallBuffer(): void
+    {
+        self::$sink?->reinstallIfDropped();
+    }
+
     /** Ends the response in flight; false when there is none. */
     public static function finishRequest(): bool
     {

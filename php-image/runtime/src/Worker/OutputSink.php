@@ -25,6 +25,7 @@ final class OutputSink
     private bool $done = true;
     private int $level = 0;
     private int $bytes = 0;
+    private int $flags = 0;
 
     public function __construct(private WorkerConnection $connection)
     {
@@ -38,8 +39,8 @@ final class OutputSink
     /** @param bool $removable only for tests, which must take the buffer away again */
     public function install(bool $removable = false): void
     {
-        $flags = PHP_OUTPUT_HANDLER_CLEANABLE | PHP_OUTPUT_HANDLER_FLUSHABLE | ($removable ? PHP_OUTPUT_HANDLER_REMOVABLE : 0);
-        ob_start([$this, 'handle'], self::CHUNK, $flags);
+        $this->flags = PHP_OUTPUT_HANDLER_CLEANABLE | PHP_OUTPUT_HANDLER_FLUSHABLE | ($removable ? PHP_OUTPUT_HANDLER_REMOVABLE : 0);
+        ob_start([$this, 'handle'], self::CHUNK, $this->flags);
         $this->level = ob_get_level();
         FlushHook::bind($this);
     }
@@ -98,23 +99,13 @@ final class OutputSink
         return '';
     }
 
-    /**
-     * Ends the response: closes the app's own buffers (flushing them into this
-     * one, as PHP does at request end) and sends what is left.
-     */
+    /** Ends the response: sends what the buffers hold (takeRest) and ends it. */
     public function complete(): void
     {
         if ($this->done) {
             return;
         }
-        while (ob_get_level() > $this->level) {
-            if (!@ob_end_flush()) {
-                break;
-            }
-        }
-        $rest = (string) ob_get_contents();
-        ob_clean();
-        $this->completeWith($rest, false);
+        $this->completeWith($this->takeRest(), false);
     }
 
     /** complete() for the shutdown phase: a fatal error before any output means 500. */
@@ -123,14 +114,21 @@ final class OutputSink
         if ($this->done) {
             return;
         }
-        while (ob_get_level() > $this->level) {
-            if (!@ob_end_flush()) {
-                break;
-            }
+        $this->completeWith($this->takeRest(), true);
+    }
+
+    /**
+     * Puts this buffer back if PHP has dropped it. PHP discards every output
+     * buffer, unflushed, when a request runs out of memory, before the shutdown
+     * functions run; those (Laravel's error page, ShutdownGuard) must still be
+     * able to answer the client. Called from the first shutdown function.
+     */
+    public function reinstallIfDropped(): void
+    {
+        if (!$this->done && ob_get_level() < $this->level) {
+            ob_start([$this, 'handle'], self::CHUNK, $this->flags);
+            $this->level = ob_get_level();
         }
-        $rest = (string) ob_get_contents();
-        ob_clean();
-        $this->completeWith($rest, true);
     }
 
     /** Drops output printed after the response ended (deferred work, idle time). */
@@ -144,6 +142,26 @@ final class OutputSink
         if (ob_get_level() === $this->level) {
             ob_clean();
         }
+    }
+
+    /**
+     * Closes the app's own buffers (flushing them into this one, as PHP does at
+     * request end) and empties this one; returns what it held. Nothing when
+     * the buffer is gone (PHP dropped it, and reinstallIfDropped did not run).
+     */
+    private function takeRest(): string
+    {
+        while (ob_get_level() > $this->level) {
+            if (!@ob_end_flush()) {
+                break;
+            }
+        }
+        if (ob_get_level() !== $this->level) {
+            return '';
+        }
+        $rest = (string) ob_get_contents();
+        ob_clean();
+        return $rest;
     }
 
     private function completeWith(string $rest, bool $shutdown): void

@@ -33,6 +33,16 @@ class BoomController extends Controller
         return $name();
     }
 
+    /** A fatal error no code can catch: PHP's memory limit. Laravel's shutdown handler answers it. */
+    public function exhaust()
+    {
+        ini_set('memory_limit', '32M');
+        $hog = [];
+        while (true) {
+            $hog[] = str_repeat('x', 1 << 20);
+        }
+    }
+
     /** The worker kills itself with a signal, as a segfault would. */
     public function crash(Request $request)
     {
