@@ -125,6 +125,16 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     start: askrVsFpm('classic-hello', helloRoot, false, '/hello.php'),
   },
   {
+    id: 'classic-declares',
+    title: 'Classic script that declares',
+    description: 'examples/hello/declares.php, which declares a function: a classic process cannot run it twice, so askr serve forks a fresh process per request where php-fpm reuses its children.',
+    measured: ['askr', 'fpm'],
+    path: { askr: '/declares.php', fpm: '/declares.php' },
+    marker: 'Hello, World!',
+    hit: false,
+    start: askrVsFpm('classic-declares', helloRoot, false, '/declares.php'),
+  },
+  {
     id: 'laravel-hello',
     title: 'Laravel /hello',
     description: 'The Laravel example\'s /hello (a text response through the whole HTTP kernel): askr serve in worker mode against nginx + php-fpm running public/index.php.',

@@ -103,7 +103,7 @@ test('ratios are computed wherever both stacks ran validly', { timeout: 5_000 },
     }
   }
   // The scenarios that need nothing but the foundation must have their ratios.
-  for (const id of ['classic-hello', 'laravel-hello', 'laravel-posts']) {
+  for (const id of ['classic-hello', 'classic-declares', 'laravel-hello', 'laravel-posts']) {
     const s = results.scenarios.find((x) => x.id === id)!;
     assert.ok(s.ratios[0]?.reqPerSec !== null, `${id}: ratio missing: ${JSON.stringify(s.runs.map((r) => r.invalidReason))}`);
   }
