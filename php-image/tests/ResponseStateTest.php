@@ -38,6 +38,15 @@ final class ResponseStateTest extends TestCase
         ], $r->lines());
     }
 
+    public function testAHeaderFromTheSapiAfterTheResponseStartedIsDroppedWithoutAWarning(): void
+    {
+        $r = new ResponseState();
+        $r->finalize();
+        // A warning here would reach the app's error handler from inside an FFI callback.
+        $r->sapiHeader('Set-Cookie: ' . session_name() . '=late; path=/', false);
+        self::assertSame(['Content-Type: text/html; charset=UTF-8'], $r->lines());
+    }
+
     public function testStatusLinesAndResponseCodes(): void
     {
         $r = new ResponseState();

@@ -67,12 +67,17 @@ final class ResponseState
      * taken as header() takes it. One more rule comes from ext/session: before
      * it sends a session cookie it removes every Set-Cookie of the session's
      * name from the SAPI's list (php_session_remove_cookie), so a regenerated
-     * ID leaves one cookie, not two.
+     * ID leaves one cookie, not two. Once the response has started the line is
+     * dropped without the warning header() gives: the call comes from inside
+     * PHP (through FFI), where an app's error handler may not throw.
      */
     public function sapiHeader(string $line, bool $replace): void
     {
+        if ($this->sent) {
+            return;
+        }
         $session = 'Set-Cookie: ' . session_name() . '=';
-        if (strncasecmp($line, $session, strlen($session)) === 0 && !$this->sent) {
+        if (strncasecmp($line, $session, strlen($session)) === 0) {
             $cookie = substr($session, strlen('Set-Cookie: '));
             $this->headers = array_values(array_filter(
                 $this->headers,

@@ -77,7 +77,12 @@ final class Sapi
         $original = $ffi->sapi_module->header_handler;
         self::$headerHandler = static function ($header, int $op, $headers) use ($sink): int {
             if ($op === self::HEADER_REPLACE || $op === self::HEADER_ADD) {
-                $sink(\FFI::string($header->header, $header->header_len), $op === self::HEADER_REPLACE);
+                try {
+                    $sink(\FFI::string($header->header, $header->header_len), $op === self::HEADER_REPLACE);
+                } catch (\Throwable) {
+                    // An exception may not cross back into C (PHP makes it a fatal error): the
+                    // header is lost, as the CLI would have lost it.
+                }
             }
             // Not SAPI_HEADER_ADD: the SAPI keeps no copy of its own.
             return 0;
