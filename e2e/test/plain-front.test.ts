@@ -143,6 +143,25 @@ describe('askr serve: PHP over the plain front', () => {
     assert.equal((await c.read()).body, 'hello from PHP');
   });
 
+  it('a client that half-closes after its requests gets every response, then the server closes too', async () => {
+    const c = open();
+    c.send(request('GET', '/slow?ms=100') + request('GET', '/hello'));
+    c.socket.end();
+    assert.equal((await c.read()).body, 'slow done');
+    assert.equal((await c.read()).body, 'hello from PHP');
+    for (let i = 0; i < 50 && !c.closed; i++) await c.more(100);
+    assert.ok(c.closed, 'the server ended its side instead of leaving it half-open');
+  });
+
+  it('a client that closes between requests leaves no half-open connection behind', async () => {
+    const c = open();
+    c.send(request('GET', '/hello'));
+    assert.equal((await c.read()).body, 'hello from PHP');
+    c.socket.end();
+    for (let i = 0; i < 50 && !c.closed; i++) await c.more(100);
+    assert.ok(c.closed, 'the server ended its side at the client\'s FIN, not at the idle timeout');
+  });
+
   it('stops reading from PHP while the client does not read, and loses nothing', async () => {
     const c = open();
     c.socket.pause();

@@ -38,12 +38,20 @@ export class PlainConnection implements ResponseChannel {
   /** Inside the parse loop: a response that finishes now lets the loop go on. */
   private parsing = false;
   private paused = false;
+  /** The client sent FIN: once what it asked for is answered, the server closes its side too. */
+  private peerEnded = false;
   closing = false;
   private readonly onData = (chunk: Buffer): void => {
     this.receive(chunk);
   };
   private readonly onDrain = (): void => {
     this.current?.drained();
+  };
+  private readonly onEnd = (): void => {
+    // The socket is half-open (Node's HTTP server sets allowHalfOpen, and does the same as here):
+    // without this its side would stay open, in CLOSE-WAIT, until the idle timeout.
+    this.peerEnded = true;
+    if (!this.parsing) this.endIfAnswered();
   };
   private readonly onTimeout = (): void => {
     // Idle between requests; a slow PHP response is the request timeout's business.
@@ -63,6 +71,7 @@ export class PlainConnection implements ResponseChannel {
     socket.on('timeout', this.onTimeout);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
+    socket.on('end', this.onEnd);
     socket.on('error', () => {
       // 'close' follows.
     });
@@ -122,6 +131,15 @@ export class PlainConnection implements ResponseChannel {
     this.pending = null;
     this.resumeReading();
     if (rest) this.receive(rest);
+    else this.endIfAnswered();
+  }
+
+  /** After the client's FIN, ends the connection once no response is being made. */
+  private endIfAnswered(): void {
+    if (!this.peerEnded || this.current !== null || this.handedOff || this.socket.destroyed) return;
+    this.closing = true;
+    this.pending = null;
+    this.socket.end();
   }
 
   private receive(chunk: Buffer): void {
@@ -139,6 +157,7 @@ export class PlainConnection implements ResponseChannel {
     } finally {
       this.parsing = false;
     }
+    this.endIfAnswered();
   }
 
   private parse(buf: Buffer): void {
@@ -197,6 +216,7 @@ export class PlainConnection implements ResponseChannel {
     socket.off('data', this.onData);
     socket.off('drain', this.onDrain);
     socket.off('timeout', this.onTimeout);
+    socket.off('end', this.onEnd);
     socket.setTimeout(0);
     socket.pause();
     // Node's parser reads these bytes first: they are emitted before the socket reads again.

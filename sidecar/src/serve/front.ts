@@ -190,6 +190,9 @@ export class Front {
     this.server.closeIdleConnections();
     this.closePlainConnections(false);
     await this.pool.drain(timeoutMs);
+    // PHP is done: a connection still open has nothing more coming. server.close() waits for
+    // every socket, the plain front's included, so none may be left to the idle timeout.
+    this.closePlainConnections(true);
     this.server.closeAllConnections();
     await closed;
     this.stopPublishing();
