@@ -184,6 +184,22 @@ describe('askr serve owns the request lifecycle', () => {
     rmSync(file, { force: true });
   });
 
+  it('SIGTERM in classic mode: queued requests for a script that cannot be reused still get fresh processes', async (t) => {
+    // A short drain timeout: without fresh processes the queue would wait it out and be refused.
+    const askr = await startAskr(['--root', join(repoRoot, 'e2e/fixtures/classic'), '--workers', '1', '--drain-timeout', '20', '--admin-token', token]);
+    t.after(() => askr.stop());
+    const inFlight = Array.from({ length: 5 }, (_, i) => http(`${askr.url}/slow-declares.php?ms=600&i=${i}`, { timeoutMs: 60_000 }));
+    await eventually(async () => {
+      const s = (await http(`${String(askr.admin)}/askr/status`, { headers: { 'X-Askr-Token': token } })).text;
+      const parsed = JSON.parse(s) as { queue: { depth: number } };
+      return parsed.queue.depth >= 3 ? true : undefined;
+    }, 10_000, 'requests to be queued');
+    askr.child.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    assert.deepEqual(results.map((r) => r.status), new Array<number>(5).fill(200), 'every accepted request completed');
+    assert.equal(await askr.exited(30_000), 0);
+  });
+
   it('--trusted-proxies: X-Forwarded-* only from trusted peers', async (t) => {
     const root = join(repoRoot, 'e2e/fixtures/classic');
     const trusted = await startAskr(['--root', root, '--workers', '1', '--trusted-proxies', '127.0.0.0/8']);

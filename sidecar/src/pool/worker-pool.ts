@@ -450,14 +450,17 @@ export class WorkerPool {
   }
 
   private reconcile(): void {
-    if (this.draining) return;
+    // Draining keeps no spares, but what is queued still gets processes: a classic process that ran
+    // a script it may not reuse exits after it, and a worker can die; without new ones the queue
+    // would wait out the drain timeout and then be refused.
+    const floor = this.draining ? 0 : this.min;
     const s = this.snapshot();
     if (this.options.mode === 'classic') {
-      // Keep `min` processes ready ahead of demand, plus one per queued request.
+      // Keep `floor` processes ready ahead of demand, plus one per queued request.
       const needFresh = this.queue.count((q) => !this.classicIdle.isEligible(q.request.script), 64);
       const room = this.max - (s.alive + s.starting);
       // Every queued request wants a process (a fresh one can run anything); spares count reused idle ones.
-      const want = Math.max(this.min - this.classicIdle.reusedCount, 0) + s.queued - (this.classicIdle.freshCount + s.starting);
+      const want = Math.max(floor - this.classicIdle.reusedCount, 0) + s.queued - (this.classicIdle.freshCount + s.starting);
       const spawn = Math.max(0, Math.min(room, want));
       this.spawn(spawn);
       // At the ceiling with requests only a fresh process may run: retire idle reused ones to make room.
@@ -468,7 +471,7 @@ export class WorkerPool {
       }
       return;
     }
-    const spawn = scaleUpNeeded(s, { min: this.min, max: this.max });
+    const spawn = scaleUpNeeded(s, { min: floor, max: this.max });
     if (spawn > 0 && this.spawn(spawn)) {
       this.lastDesired = s.alive + s.starting + spawn;
       // Only growth past the floor is autoscaling; refilling the floor is not worth a log line.
@@ -505,7 +508,11 @@ export class WorkerPool {
         w.kill('deferred work exceeded --defer-timeout');
       }
     }
-    if (this.draining) return;
+    if (this.draining) {
+      // No scaling while draining; only what is queued is seen to (reconcile).
+      this.reconcile();
+      return;
+    }
     if (this.options.mode === 'classic') {
       for (const w of this.classicIdle.takeIdleSince(now - this.options.scaleDownDelayMs)) w.stop('idle');
       this.reconcile();
