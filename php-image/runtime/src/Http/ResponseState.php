@@ -76,9 +76,9 @@ final class ResponseState
         if ($this->sent) {
             return;
         }
-        $session = 'Set-Cookie: ' . session_name() . '=';
+        $cookie = session_name() . '=';
+        $session = 'Set-Cookie: ' . $cookie;
         if (strncasecmp($line, $session, strlen($session)) === 0) {
-            $cookie = substr($session, strlen('Set-Cookie: '));
             $this->headers = array_values(array_filter(
                 $this->headers,
                 static fn (array $h): bool => strcasecmp($h[0], 'Set-Cookie') !== 0 || !str_starts_with($h[1], $cookie),

@@ -92,11 +92,9 @@ final class Sapi
         // frees its callbacks in its request shutdown, and the output layer's shutdown still
         // sends the SAPI a Content-Type), so the CLI's own handler is back before then: after
         // the shutdown functions, whose headers still reach a response the runtime completes.
-        register_shutdown_function(static function () use ($ffi, $original): void {
-            register_shutdown_function(static function () use ($ffi, $original): void {
-                $ffi->sapi_module->header_handler = $original;
-                self::$headerHandler = null;
-            });
+        LateShutdown::register(static function () use ($ffi, $original): void {
+            $ffi->sapi_module->header_handler = $original;
+            self::$headerHandler = null;
         });
         return true;
     }
