@@ -51,6 +51,25 @@ final class SapiTest extends TestCase
         self::assertStringContainsString('in request shutdown', (string) @file_get_contents($this->dir . '/sess_endofprocess'));
     }
 
+    public function testAnAppsExitEndsAfterTheRequestShutdownWithStatusZero(): void
+    {
+        $ended = $this->runFixture('end-of-process.php', 'app-exit', $this->dir);
+        self::assertFalse($ended['signaled'], 'the process ended before libc\'s atexit handlers could abort it');
+        self::assertSame(0, $ended['exitcode'], 'the status of exit(3) is not kept');
+        self::assertSame("buffered until shutdown\n", $ended['stdout']);
+        self::assertStringEqualsFile($this->dir . '/trace', "shutdown function ran\nlate shutdown function ran\ndestructor ran\n");
+        self::assertStringContainsString('in request shutdown', (string) @file_get_contents($this->dir . '/sess_endofprocess'));
+    }
+
+    public function testAFatalErrorGoesOnPastTheEngineShutdown(): void
+    {
+        // PHP's status after a fatal error (255) is only kept by its own engine shutdown.
+        $ended = $this->runFixture('end-of-process.php', 'app-fatal', $this->dir);
+        self::assertTrue($ended['signaled'], 'the process was ended by a signal');
+        self::assertSame(SIGABRT, $ended['termsig']);
+        self::assertStringContainsString('in request shutdown', (string) @file_get_contents($this->dir . '/sess_endofprocess'));
+    }
+
     public function testHeadersPhpSendsTheSapiReachTheSinkUntilTheRequestShutsDown(): void
     {
         $ended = $this->runFixture('sapi-headers.php', $this->dir);

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Askr\Runtime\Worker;
 
 use Askr\Runtime\Process\LateShutdown;
+use Askr\Runtime\Process\Sapi;
 use Askr\Runtime\Runtime;
 
 /**
@@ -15,6 +16,9 @@ use Askr\Runtime\Runtime;
  */
 final class ShutdownGuard
 {
+    /** Error types that end a script: PHP then exits with status 255. */
+    private const FATAL = E_ERROR | E_PARSE | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR;
+
     private static bool $installed = false;
 
     public static function install(OutputSink $sink, DeferredRunner $deferred): void
@@ -25,13 +29,32 @@ final class ShutdownGuard
         self::$installed = true;
         LateShutdown::register(static function () use ($sink, $deferred): void {
             $ctx = Runtime::context();
-            if ($ctx === null || $sink->isDone()) {
-                return;
+            if ($ctx !== null && !$sink->isDone()) {
+                $sink->completeAtShutdown();
+                $deferred->run($ctx);
+                $sink->discard();
+                $ctx->cleanUp();
             }
-            $sink->completeAtShutdown();
-            $deferred->run($ctx);
-            $sink->discard();
-            $ctx->cleanUp();
+            self::skipEngineShutdownUnlessFatal();
         });
+    }
+
+    /**
+     * The process is ending and its request is complete: the rest of PHP's
+     * request shutdown runs (sessions, connections, destructors), its engine
+     * shutdown does not, as for the runtime's own exits (Sapi). A classic
+     * script's exit() ends its process, so this is on the path of every
+     * redirect that ends with exit. The status of exit($n) is not kept (the
+     * process ends with 0; PHP-FPM does not report it either). After a fatal
+     * error PHP's engine shutdown runs, to end with its status 255, which the
+     * sidecar logs.
+     */
+    public static function skipEngineShutdownUnlessFatal(): void
+    {
+        $last = error_get_last();
+        if ($last !== null && ($last['type'] & self::FATAL) !== 0) {
+            return;
+        }
+        Sapi::endAfterRequestShutdown();
     }
 }
