@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startAskr, type AskrProcess } from '../src/askr-process.js';
@@ -198,6 +200,53 @@ describe('askr serve owns the request lifecycle', () => {
     const results = await Promise.all(inFlight);
     assert.deepEqual(results.map((r) => r.status), new Array<number>(5).fill(200), 'every accepted request completed');
     assert.equal(await askr.exited(30_000), 0);
+  });
+
+  it('a queued request whose client left is not run: closed, reset or half-closed, plain front or not', async (t) => {
+    const askr = await startAskr(['--root', join(repoRoot, 'e2e/fixtures/classic'), '--workers', '1', '--admin-token', token]);
+    t.after(() => askr.stop());
+    const ledgerName = `gone${process.pid}`;
+    const ledger = join(tmpdir(), `askr-classic-queued-${ledgerName}`);
+    t.after(() => {
+      rmSync(ledger, { force: true });
+      rmSync(`${ledger}.release`, { force: true });
+    });
+    const uri = (id: string, hold = false): string => `/queued.php?ledger=${ledgerName}&id=${id}${hold ? '&hold=1' : ''}`;
+    const holder = http(`${askr.url}${uri('holder', true)}`, { timeoutMs: 30_000 });
+    await eventually(() => (existsSync(ledger) && readFileSync(ledger, 'utf8') === 'holder\n' ? true : undefined), 10_000, 'the first request to hold the only process');
+    // Three clients that leave while queued: a reset, a FIN (half-close) on the plain front, and a
+    // POST (Node's HTTP server) closed.
+    const port = Number(new URL(askr.url).port);
+    const raw = (text: string): Promise<Socket> => new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(text);
+        resolve(socket);
+      });
+      socket.on('error', reject);
+    });
+    const reset = await raw(`GET ${uri('reset')} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const halfClosed = await raw(`GET ${uri('fin')} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const posted = await raw(`POST ${uri('post')} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok`);
+    for (const s of [reset, halfClosed, posted]) s.on('error', () => undefined);
+    const live = http(`${askr.url}${uri('live')}`, { timeoutMs: 30_000 });
+    const depth = async (): Promise<number> => {
+      const r = await http(`${String(askr.admin)}/askr/status`, { headers: { 'X-Askr-Token': token } });
+      return (JSON.parse(r.text) as { queue: { depth: number } }).queue.depth;
+    };
+    await eventually(async () => ((await depth()) >= 4 ? true : undefined), 10_000, 'four requests queued');
+    reset.resetAndDestroy();
+    halfClosed.end();
+    posted.destroy();
+    // The pool drops them at its next look at the queue, before any process is free.
+    await eventually(async () => ((await depth()) === 1 ? true : undefined), 10_000, 'the queue to hold only the live request');
+    writeFileSync(`${ledger}.release`, '');
+    const [first, last] = await Promise.all([holder, live]);
+    assert.equal(first.status, 200);
+    assert.equal(last.status, 200);
+    assert.equal(last.text, 'ran\n');
+    assert.equal(readFileSync(ledger, 'utf8'), 'holder\nlive\n', 'PHP ran only for the clients that stayed');
+    const shed = askr.accessLog().filter((e) => e.status === 499).map((e) => String(e.uri)).sort();
+    assert.deepEqual(shed, [uri('fin'), uri('post'), uri('reset')].sort());
   });
 
   it('--trusted-proxies: X-Forwarded-* only from trusted peers', async (t) => {

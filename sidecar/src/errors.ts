@@ -11,6 +11,7 @@ export const errorCodes = {
   ASKR_ERR_BODY_TOO_LARGE: { status: 413, exitCode: 1, what: 'the request body is larger than --max-body-size' },
   ASKR_ERR_BAD_REQUEST: { status: 400, exitCode: 1, what: 'the request cannot be parsed' },
   ASKR_ERR_DRAINING: { status: 503, exitCode: 1, what: 'the server is shutting down' },
+  ASKR_ERR_CLIENT_GONE: { status: 499, exitCode: 1, what: 'the client left while its request waited for a worker; it was not run' },
   ASKR_ERR_PROTOCOL: { status: 502, exitCode: 1, what: 'a worker sent a frame that breaks the protocol' },
   ASKR_ERR_TEMPLATE: { status: 503, exitCode: 1, what: 'the PHP template failed to start or boot the app' },
   ASKR_ERR_SHM: { status: 500, exitCode: 1, what: 'the shared-memory file cannot be created or mapped' },

@@ -102,6 +102,22 @@ const page = (sink: ResponseSink): void => {
 };
 
 describe('CacheLayer', () => {
+  test('a leader runs even when its client left (others may wait for its answer); a bypass passes on that its client left', async () => {
+    const { layer: l } = layer();
+    const seen: boolean[] = [];
+    for (const method of ['GET', 'POST']) {
+      const client = Object.assign(new Recorder(), { gone: () => true });
+      l.dispatch(exchange(method, '/gone'), client, (sink) => {
+        seen.push(sink.gone?.() === true);
+        page(sink);
+      });
+      const until = Date.now() + 5000;
+      while (!client.ended && !client.failed && Date.now() < until) await new Promise((r) => setImmediate(r));
+      assert.ok(client.ended, `${method} answered`);
+    }
+    assert.deepEqual(seen, [false, true]);
+  });
+
   test('miss is buffered, stored and sent MISS; then HIT without PHP, Set-Cookie or Askr-Cache', async () => {
     const { layer: l } = layer();
     const ex1 = exchange('GET', '/p');

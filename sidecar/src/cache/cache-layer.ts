@@ -80,12 +80,17 @@ class BypassSink implements ResponseSink {
   assigned(pid: number): void {
     this.down.assigned?.(pid);
   }
+  gone(): boolean {
+    return this.down.gone?.() ?? false;
+  }
 }
 
 /**
  * Buffers PHP's answer for the lease (up to the entry limit), then sends the
  * client what `finish` decided. A streamed or oversized answer is handed on as
  * it comes (BYPASS); a failure before the end may be answered by the stale entry.
+ * It is never `gone`: other requests for the key (in any front process) may be
+ * waiting for this one's answer, and the store keeps it.
  */
 class LeaseSink implements ResponseSink {
   private status = 0;

@@ -17,6 +17,13 @@ const BUFFER_LIMIT = 256 * 1024;
  */
 export interface ClientResponse {
   readonly headersSent: boolean;
+  /** Nothing more reaches the client (Node's server destroys a response at the client's FIN). */
+  readonly destroyed: boolean;
+  /**
+   * The plain front's: the client sent FIN while this request waited. It still
+   * gets the response once PHP has begun it (Node's server would answer nothing).
+   */
+  readonly clientEnded?: boolean;
   readonly writableLength: number;
   writeHead(status: number, headers: string[] | Record<string, string | number>): unknown;
   write(chunk: Buffer): unknown;
@@ -91,6 +98,13 @@ export class HttpResponseSink implements ResponseSink {
 
   fail(error: AskrError): void {
     this.summary.error = error;
+    if (error.code === 'ASKR_ERR_CLIENT_GONE') {
+      // As nginx's 499: no response for a client that left, only the log line and the count.
+      this.summary.status = error.status;
+      this.res.destroy();
+      this.finish();
+      return;
+    }
     if (this.started || this.res.headersSent) {
       this.res.destroy();
       this.finish();
@@ -115,6 +129,10 @@ export class HttpResponseSink implements ResponseSink {
 
   assigned(workerPid: number): void {
     this.summary.workerPid = workerPid;
+  }
+
+  gone(): boolean {
+    return this.res.destroyed || this.res.clientEnded === true;
   }
 
   private start(streamed: boolean): void {

@@ -39,7 +39,7 @@ export class PlainConnection implements ResponseChannel {
   private parsing = false;
   private paused = false;
   /** The client sent FIN: once what it asked for is answered, the server closes its side too. */
-  private peerEnded = false;
+  peerEnded = false;
   closing = false;
   private readonly onData = (chunk: Buffer): void => {
     this.receive(chunk);

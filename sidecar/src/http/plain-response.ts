@@ -7,6 +7,8 @@ export interface ResponseChannel {
   readonly socket: Socket;
   /** The connection ends after this response (the server is draining). */
   readonly closing: boolean;
+  /** The client sent FIN. */
+  readonly peerEnded: boolean;
   /** `Keep-Alive: timeout=<s>` and its CRLF, as Node's server announces it. */
   readonly keepAliveLine: string;
   /** The response is complete (or was cut); `keepAlive` false ends the connection. */
@@ -29,16 +31,31 @@ export class PlainResponse implements ClientResponse {
   private keepAlive = true;
   private finished = false;
   private drainListeners: (() => void)[] = [];
+  private readonly endedBefore: boolean;
 
   constructor(
     private readonly channel: ResponseChannel,
     method: string,
   ) {
     this.hasBody = method !== 'HEAD';
+    this.endedBefore = channel.peerEnded;
   }
 
   get writableLength(): number {
     return this.channel.socket.writableLength;
+  }
+
+  get destroyed(): boolean {
+    return this.channel.socket.destroyed;
+  }
+
+  /**
+   * The client sent FIN after asking for this response: it left while the
+   * request waited. A request it had sent before its FIN (pipelined, then a
+   * half-close) still counts as wanted.
+   */
+  get clientEnded(): boolean {
+    return this.channel.peerEnded && !this.endedBefore;
   }
 
   writeHead(status: number, headers: readonly string[] | Readonly<Record<string, string | number>>): void {

@@ -95,6 +95,23 @@ export class RequestQueue {
     return out;
   }
 
+  /** Removes and returns every request that `match` accepts, keeping the others in order. */
+  removeWhere(match: (item: QueuedRequest) => boolean): QueuedRequest[] {
+    const out: QueuedRequest[] = [];
+    const kept: (QueuedRequest | undefined)[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i];
+      if (!item) continue;
+      if (match(item)) out.push(item);
+      else kept.push(item);
+    }
+    if (out.length > 0) {
+      this.items = kept;
+      this.head = 0;
+    }
+    return out;
+  }
+
   /** Empties the queue, returning what was in it. */
   drain(): QueuedRequest[] {
     const out: QueuedRequest[] = [];

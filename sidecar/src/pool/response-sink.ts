@@ -19,6 +19,12 @@ export interface ResponseSink {
   onDrain(resume: () => void): void;
   /** Told which worker took the request (for logs and recordings). */
   assigned?(workerPid: number): void;
+  /**
+   * True when nobody waits for this response any more (its client closed the
+   * connection or sent FIN): a request still queued is then dropped instead
+   * of run. Absent or false: the request runs whatever the client does.
+   */
+  gone?(): boolean;
 }
 
 /** The request as the pool hands it to a worker. */

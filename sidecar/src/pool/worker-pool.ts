@@ -7,7 +7,7 @@ import { decide, initialMemory, scaleUpNeeded, type AutoscaleDecision, type Auto
 import { Exchange } from './exchange.js';
 import { PhpWorker, type ReadyReport } from './php-worker.js';
 import { ClassicIdle } from './classic-idle.js';
-import { RequestQueue } from './request-queue.js';
+import { RequestQueue, type QueuedRequest } from './request-queue.js';
 import { Retirements, type RecycleReason } from './retirements.js';
 import type { DispatchRequest, ResponseSink } from './response-sink.js';
 import type { WorkerCallRegistry } from './worker-calls.js';
@@ -58,6 +58,8 @@ export interface PoolSnapshot extends PoolGauges {
 }
 
 const TICK_MS = 50;
+
+const isGone = (q: QueuedRequest): boolean => q.sink.gone?.() === true;
 const SPAWN_TIMEOUT_MS = 20_000;
 /** Dispatch ahead only while requests keep a worker for less than this on average (ms). */
 const AHEAD_MAX_SERVICE_MS = 5;
@@ -98,6 +100,7 @@ export class WorkerPool {
   private aheadCount = 0;
   /** Workers past their recycle limit, serving on until their replacement is ready. */
   private readonly retirements = new Retirements<PhpWorker>();
+  private readonly eligibleForReuse = (q: QueuedRequest): boolean => this.classicIdle.isEligible(q.request.script);
   min: number;
   max: number;
 
@@ -375,23 +378,36 @@ export class WorkerPool {
   }
 
   private becomeIdle(worker: PhpWorker): void {
-    if (this.draining && this.queue.length === 0) {
-      worker.stop('shutdown');
-      return;
-    }
-    if (this.options.mode === 'classic') {
-      // A reused process may only take scripts known to leave nothing behind.
-      const next = worker.requests > 0 ? this.queue.takeFirst((q) => this.classicIdle.isEligible(q.request.script), 64) : this.queue.shift();
-      if (next) this.assign(worker, next.request, next.sink, next.deadline);
-      else this.classicIdle.add(worker);
-      return;
-    }
-    const next = this.queue.shift();
+    const next = this.nextQueued(worker);
     if (next) {
       this.assign(worker, next.request, next.sink, next.deadline);
       return;
     }
-    this.idle.push(worker);
+    if (this.draining && this.queue.length === 0) {
+      worker.stop('shutdown');
+      return;
+    }
+    if (this.options.mode === 'classic') this.classicIdle.add(worker);
+    else this.idle.push(worker);
+  }
+
+  /** The queued request this worker should take next, dropping on the way those whose client has left. */
+  private nextQueued(worker: PhpWorker): QueuedRequest | undefined {
+    for (;;) {
+      // A reused classic process may only take scripts known to leave nothing behind.
+      const next = this.options.mode === 'classic' && worker.requests > 0 ? this.queue.takeFirst(this.eligibleForReuse, 64) : this.queue.shift();
+      if (next?.sink.gone?.() !== true) return next;
+      this.shed(next);
+    }
+  }
+
+  /**
+   * A request whose client left before a worker took it is not run (HAProxy's
+   * `abortonclose`, nginx's 499): under overload, clients that time out and
+   * retry would otherwise fill the queue with work nobody reads.
+   */
+  private shed(item: QueuedRequest): void {
+    item.sink.fail(new AskrError('ASKR_ERR_CLIENT_GONE', `the client left while ${item.request.method} ${item.request.uri} waited for a worker`));
   }
 
   /** An idle worker that may take this request (in classic mode: one eligible for its script). */
@@ -483,6 +499,8 @@ export class WorkerPool {
 
   private tick(): void {
     const now = performance.now();
+    // Before forking for the queue: a request whose client left needs no process.
+    if (this.queue.length > 0) for (const item of this.queue.removeWhere(isGone)) this.shed(item);
     for (const item of this.queue.expire(now)) {
       item.sink.fail(new AskrError('ASKR_ERR_TIMEOUT', `request waited longer than --request-timeout (${this.options.requestTimeoutMs} ms) for a worker`));
     }

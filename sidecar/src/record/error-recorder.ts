@@ -44,6 +44,8 @@ export class ErrorRecorder implements DispatchLayer {
     next(
       new RecordingSink(sink, (response) => {
         if (response.status < 500 && response.error === null) return;
+        // The client left before PHP ran: there is nothing of the app's to replay.
+        if (response.error?.code === 'ASKR_ERR_CLIENT_GONE') return;
         this.record(exchange, response, performance.now() - started);
       }),
     );

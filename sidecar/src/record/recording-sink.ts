@@ -66,6 +66,10 @@ export class RecordingSink implements ResponseSink {
     this.inner.assigned?.(workerPid);
   }
 
+  gone(): boolean {
+    return this.inner.gone?.() ?? false;
+  }
+
   private finish(error: AskrError | null): void {
     if (this.finished) return;
     this.finished = true;
