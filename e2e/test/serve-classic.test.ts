@@ -314,3 +314,26 @@ describe('askr serve, classic processes recycled by --max-requests', () => {
     assert.deepEqual(askr.lines.filter((l) => /exited with status|killed by signal|died/.test(l)), []);
   });
 });
+
+describe('askr serve, classic mode: how a process ends', () => {
+  it('after the app\'s exit() the process skips PHP\'s engine shutdown (status 0); after a fatal error it keeps PHP\'s 255', async (t) => {
+    const askr = await startAskr(['--root', root, '--workers', '1'], { env: { ASKR_LOG_LEVEL: 'debug' } });
+    t.after(() => askr.stop());
+    const exitStatus = async (uri: string): Promise<number> => {
+      const pid = await eventually(() => {
+        const entry = askr.accessLog().find((e) => e.uri === uri);
+        return entry ? Number(entry.worker) : undefined;
+      }, 5000, `the access-log line of ${uri}`);
+      const line = await askr.waitForLine(new RegExp(`worker ${pid} exited with status \\d+`), 10_000);
+      return Number(/status (\d+)/.exec(line)?.[1]);
+    };
+    const e = await http(`${askr.url}/exit-status.php`);
+    assert.equal(e.text, 'before exit\n');
+    // PHP's engine shutdown would have ended it with exit(3)'s status.
+    assert.equal(await exitStatus('/exit-status.php'), 0);
+    // A fatal error of PHP's own (an uncaught exception is the runtime's to report, and ends with 0).
+    const f = await http(`${askr.url}/exhaust.php`);
+    assert.equal(f.status, 500);
+    assert.equal(await exitStatus('/exhaust.php'), 255);
+  });
+});

@@ -61,12 +61,18 @@ final class SapiTest extends TestCase
         self::assertStringContainsString('in request shutdown', (string) @file_get_contents($this->dir . '/sess_endofprocess'));
     }
 
-    public function testAFatalErrorGoesOnPastTheEngineShutdown(): void
+    /**
+     * @testWith ["app-fatal"]
+     *           ["app-fatal-then-warning"]
+     */
+    public function testAFatalErrorGoesOnPastTheEngineShutdown(string $how): void
     {
-        // PHP's status after a fatal error (255) is only kept by its own engine shutdown.
-        $ended = $this->runFixture('end-of-process.php', 'app-fatal', $this->dir);
+        // PHP's status after a fatal error (255) is only kept by its own engine shutdown, even
+        // when a shutdown function of the app raises an error of its own afterwards.
+        $ended = $this->runFixture('end-of-process.php', $how, $this->dir);
         self::assertTrue($ended['signaled'], 'the process was ended by a signal');
         self::assertSame(SIGABRT, $ended['termsig']);
+        self::assertStringEqualsFile($this->dir . '/trace', "shutdown function ran\nlate shutdown function ran\ndestructor ran\n");
         self::assertStringContainsString('in request shutdown', (string) @file_get_contents($this->dir . '/sess_endofprocess'));
     }
 
@@ -103,9 +109,34 @@ final class SapiTest extends TestCase
             $pipes,
         );
         self::assertIsResource($proc);
-        $stdout = (string) stream_get_contents($pipes[1]);
-        $stderr = (string) stream_get_contents($pipes[2]);
-        // Both pipes are at EOF: the process has ended or is about to. Its status, within 10 s.
+        // Both pipes to EOF, within 10 s: a process that hangs is killed and fails the test.
+        $out = [1 => '', 2 => ''];
+        $open = [1 => $pipes[1], 2 => $pipes[2]];
+        $deadline = microtime(true) + 10;
+        while ($open !== [] && microtime(true) < $deadline) {
+            $read = array_values($open);
+            $write = $except = null;
+            if (stream_select($read, $write, $except, 0, 100_000) === false) {
+                break;
+            }
+            foreach ($open as $fd => $pipe) {
+                if (!in_array($pipe, $read, true)) {
+                    continue;
+                }
+                $chunk = fread($pipe, 65536);
+                if ($chunk === false || ($chunk === '' && feof($pipe))) {
+                    unset($open[$fd]);
+                    continue;
+                }
+                $out[$fd] .= $chunk;
+            }
+        }
+        if ($open !== []) {
+            proc_terminate($proc, SIGKILL);
+        }
+        self::assertSame([], $open, 'the process closed its output within 10 s');
+        [1 => $stdout, 2 => $stderr] = $out;
+        // The process has ended or is about to. Its status, within 10 s.
         $status = proc_get_status($proc);
         for ($waited = 0; $status['running'] && $waited < 10_000; $waited++) {
             usleep(1000);

@@ -55,10 +55,10 @@ class Recorder implements ResponseSink {
 }
 
 let files = 0;
-function layer(clock = { t: Date.now() }) {
+function layer(clock = { t: Date.now() }, coalesceWaitMs = 2000) {
   const region = ShmRegion.open({ path: join(dir, `l${files++}.shm`), regions: cacheRegions({ responseCache: 1 }), stamp: 'l', mode: 'create' });
   const shm = ShmCache.fromRegion(region, { maxEntryBytes: 64 * 1024 });
-  const cache = new ResponseCache({ store: shm.store, flights: shm.flights, coalesceWaitMs: 2000, log: () => undefined, now: () => clock.t });
+  const cache = new ResponseCache({ store: shm.store, flights: shm.flights, coalesceWaitMs, log: () => undefined, now: () => clock.t });
   return { layer: new CacheLayer(cache), clock };
 }
 
@@ -102,10 +102,10 @@ const page = (sink: ResponseSink): void => {
 };
 
 describe('CacheLayer', () => {
-  test('a leader runs even when its client left (others may wait for its answer); a bypass passes on that its client left', async () => {
-    const { layer: l } = layer();
+  test('a leader runs even when its client left (others may wait for its answer); other misses and bypasses pass on that it left', async () => {
     const seen: boolean[] = [];
-    for (const method of ['GET', 'POST']) {
+    // Coalescing off: a miss leads nothing.
+    for (const [l, method] of [[layer().layer, 'GET'], [layer().layer, 'POST'], [layer(undefined, 0).layer, 'GET']] as const) {
       const client = Object.assign(new Recorder(), { gone: () => true });
       l.dispatch(exchange(method, '/gone'), client, (sink) => {
         seen.push(sink.gone?.() === true);
@@ -115,7 +115,7 @@ describe('CacheLayer', () => {
       while (!client.ended && !client.failed && Date.now() < until) await new Promise((r) => setImmediate(r));
       assert.ok(client.ended, `${method} answered`);
     }
-    assert.deepEqual(seen, [false, true]);
+    assert.deepEqual(seen, [false, true, true]);
   });
 
   test('miss is buffered, stored and sent MISS; then HIT without PHP, Set-Cookie or Askr-Cache', async () => {

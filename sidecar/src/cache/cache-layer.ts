@@ -89,8 +89,8 @@ class BypassSink implements ResponseSink {
  * Buffers PHP's answer for the lease (up to the entry limit), then sends the
  * client what `finish` decided. A streamed or oversized answer is handed on as
  * it comes (BYPASS); a failure before the end may be answered by the stale entry.
- * It is never `gone`: other requests for the key (in any front process) may be
- * waiting for this one's answer, and the store keeps it.
+ * A leader is never `gone`: other requests for the key (in any front process)
+ * may be waiting for its answer, and the store keeps it.
  */
 class LeaseSink implements ResponseSink {
   private status = 0;
@@ -105,6 +105,7 @@ class LeaseSink implements ResponseSink {
     private readonly lease: CacheLease,
     private readonly limit: number,
     private readonly onResult: (x: string) => void,
+    private readonly leader: boolean,
   ) {}
 
   head(status: number, headers: HeaderList, streamed: boolean): void {
@@ -150,6 +151,10 @@ class LeaseSink implements ResponseSink {
 
   assigned(pid: number): void {
     this.down.assigned?.(pid);
+  }
+
+  gone(): boolean {
+    return !this.leader && (this.down.gone?.() ?? false);
   }
 
   /** Decides before the end (streamed, or over the limit): the body cannot be stored. */
@@ -288,14 +293,14 @@ export class CacheLayer implements DispatchLayer {
         serve(sink, d.status, d.headers, d.body);
         if (d.refresh) {
           asGet(exchange);
-          next(new LeaseSink(new NullSink(), d.refresh, this.cache.store.maxEntryBytes, () => undefined));
+          next(new LeaseSink(new NullSink(), d.refresh, this.cache.store.maxEntryBytes, () => undefined, true));
         }
         return;
       case 'miss':
         asGet(exchange);
         next(new LeaseSink(sink, d.lease, this.cache.store.maxEntryBytes, (x) => {
           exchange.setCacheResult(x);
-        }));
+        }, d.leader));
         return;
       case 'bypass':
         exchange.setCacheResult('BYPASS');

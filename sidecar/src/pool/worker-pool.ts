@@ -126,6 +126,7 @@ export class WorkerPool {
       this.spawnByPid.delete(e.pid);
       if (e.signal !== null) this.log.warn(`worker ${e.pid} was killed by signal ${e.signal}`);
       else if (e.status !== 0 && e.status !== null) this.log.warn(`worker ${e.pid} exited with status ${e.status}`);
+      else this.log.debug(`worker ${e.pid} exited with status ${String(e.status)}`);
     });
     template.on('up', () => {
       this.reconcile();
@@ -192,6 +193,8 @@ export class WorkerPool {
       return;
     }
     // Requests sent ahead wait for a worker too: --queue-size bounds them with the queue.
+    // Requests whose clients left do not count against it.
+    if (this.queue.length + this.aheadCount >= this.queue.limit) this.shedGone();
     if (this.queue.length + this.aheadCount >= this.queue.limit) {
       sink.fail(new AskrError('ASKR_ERR_QUEUE_FULL', `request queue is full (${this.queue.limit})`));
       return;
@@ -406,6 +409,10 @@ export class WorkerPool {
    * `abortonclose`, nginx's 499): under overload, clients that time out and
    * retry would otherwise fill the queue with work nobody reads.
    */
+  private shedGone(): void {
+    if (this.queue.length > 0) for (const item of this.queue.removeWhere(isGone)) this.shed(item);
+  }
+
   private shed(item: QueuedRequest): void {
     item.sink.fail(new AskrError('ASKR_ERR_CLIENT_GONE', `the client left while ${item.request.method} ${item.request.uri} waited for a worker`));
   }
@@ -470,8 +477,14 @@ export class WorkerPool {
     // a script it may not reuse exits after it, and a worker can die; without new ones the queue
     // would wait out the drain timeout and then be refused.
     const floor = this.draining ? 0 : this.min;
-    const s = this.snapshot();
+    let s = this.snapshot();
     if (this.options.mode === 'classic') {
+      // No process for a request whose client left: looked at only when a process could be forked or
+      // retired for the queue, since each look is a pass over it.
+      if (s.queued > 0 && (s.alive + s.starting < this.max || this.classicIdle.reusedCount > 0)) {
+        this.shedGone();
+        s = this.snapshot();
+      }
       // Keep `floor` processes ready ahead of demand, plus one per queued request.
       const needFresh = this.queue.count((q) => !this.classicIdle.isEligible(q.request.script), 64);
       const room = this.max - (s.alive + s.starting);
@@ -500,7 +513,7 @@ export class WorkerPool {
   private tick(): void {
     const now = performance.now();
     // Before forking for the queue: a request whose client left needs no process.
-    if (this.queue.length > 0) for (const item of this.queue.removeWhere(isGone)) this.shed(item);
+    this.shedGone();
     for (const item of this.queue.expire(now)) {
       item.sink.fail(new AskrError('ASKR_ERR_TIMEOUT', `request waited longer than --request-timeout (${this.options.requestTimeoutMs} ms) for a worker`));
     }

@@ -20,6 +20,7 @@ final class ShutdownGuard
     private const FATAL = E_ERROR | E_PARSE | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR;
 
     private static bool $installed = false;
+    private static bool $fatal = false;
 
     public static function install(OutputSink $sink, DeferredRunner $deferred): void
     {
@@ -27,7 +28,7 @@ final class ShutdownGuard
             return;
         }
         self::$installed = true;
-        LateShutdown::register(static function () use ($sink, $deferred): void {
+        self::endAfterRequestShutdown(static function () use ($sink, $deferred): void {
             $ctx = Runtime::context();
             if ($ctx !== null && !$sink->isDone()) {
                 $sink->completeAtShutdown();
@@ -35,26 +36,32 @@ final class ShutdownGuard
                 $sink->discard();
                 $ctx->cleanUp();
             }
-            self::skipEngineShutdownUnlessFatal();
         });
     }
 
     /**
-     * The process is ending and its request is complete: the rest of PHP's
-     * request shutdown runs (sessions, connections, destructors), its engine
-     * shutdown does not, as for the runtime's own exits (Sapi). A classic
-     * script's exit() ends its process, so this is on the path of every
-     * redirect that ends with exit. The status of exit($n) is not kept (the
-     * process ends with 0; PHP-FPM does not report it either). After a fatal
-     * error PHP's engine shutdown runs, to end with its status 255, which the
-     * sidecar logs.
+     * Once the process is ending, runs $complete after the app's shutdown
+     * functions, then lets the rest of PHP's request shutdown run (sessions,
+     * connections, destructors) and not its engine shutdown, as for the
+     * runtime's own exits (Sapi). A classic script's exit() ends its process,
+     * so this is on the path of every redirect that ends with exit. The status
+     * of exit($n) is not kept (the process ends with 0; PHP-FPM does not report
+     * it either). After a fatal error PHP's engine shutdown runs, to end with
+     * its status 255, which the sidecar logs. Public for the tests of it alone.
      */
-    public static function skipEngineShutdownUnlessFatal(): void
+    public static function endAfterRequestShutdown(\Closure $complete): void
     {
-        $last = error_get_last();
-        if ($last !== null && ($last['type'] & self::FATAL) !== 0) {
-            return;
-        }
-        Sapi::endAfterRequestShutdown();
+        register_shutdown_function(static function (): void {
+            // What ended the script, read before the app's shutdown functions run: one of them
+            // could raise an error of its own, or clear the last one.
+            $last = error_get_last();
+            self::$fatal = $last !== null && ($last['type'] & self::FATAL) !== 0;
+        });
+        LateShutdown::register(static function () use ($complete): void {
+            $complete();
+            if (!self::$fatal) {
+                Sapi::endAfterRequestShutdown();
+            }
+        });
     }
 }
