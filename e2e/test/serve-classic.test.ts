@@ -16,6 +16,26 @@ function setCookies(raw: string[]): string[] {
   return out;
 }
 
+/**
+ * The report file a fixture writes once the test creates its release file
+ * (defer.php, finish-request.php), both absent at the start and removed after
+ * the test; `report` waits (bounded) for the file's content.
+ */
+function releasedReport(prefix: string, t: { after: (fn: () => void) => void }): { id: string; file: string; release: string; report: (what: string) => Promise<string> } {
+  const id = `c${process.pid}${Date.now()}`;
+  const file = join(tmpdir(), `${prefix}-${id}`);
+  const release = `${file}.release`;
+  const remove = (): void => {
+    rmSync(file, { force: true });
+    rmSync(release, { force: true });
+  };
+  remove();
+  t.after(remove);
+  // file_put_contents() creates the file before it writes: wait for content, not just the name.
+  const report = (what: string): Promise<string> => eventually(() => (existsSync(file) ? readFileSync(file, 'utf8') || undefined : undefined), 10_000, what);
+  return { id, file, release, report };
+}
+
 describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
   let askr: AskrProcess;
   before(async () => {
@@ -160,46 +180,28 @@ describe('askr serve, classic mode (PHP-FPM behaviour)', () => {
     assert.equal(r.headers['transfer-encoding'], 'chunked');
   });
 
-  it('askr_defer() runs after the client has the response', async () => {
-    const id = `c${process.pid}${Date.now()}`;
-    const file = join(tmpdir(), `askr-classic-defer-${id}`);
-    const release = `${file}.release`;
-    rmSync(file, { force: true });
-    rmSync(release, { force: true });
+  it('askr_defer() runs after the client has the response', async (t) => {
+    const { id, file, release, report } = releasedReport('askr-classic-defer', t);
     // The deferred work waits for the release file, so the file cannot exist yet, unless the defer
     // ran before the response: the response would then have waited out its 10 s bound and the file.
     const r = await http(`${askr.url}/defer.php?id=${id}`);
     assert.equal(r.text, 'response first\n');
     assert.equal(existsSync(file), false, 'deferred work must not have run before the response arrived');
     writeFileSync(release, '');
-    // file_put_contents() creates the file before it writes: wait for content, not just the name.
-    const written = await eventually(() => (existsSync(file) ? readFileSync(file, 'utf8') || undefined : undefined), 10_000, 'the deferred file');
-    assert.equal(written, 'done');
-    rmSync(file, { force: true });
-    rmSync(release, { force: true });
+    assert.equal(await report('the deferred file'), 'done');
   });
 
-  it('fastcgi_finish_request() sends the response and lets the script run on, as under FPM', async () => {
-    const id = `c${process.pid}${Date.now()}`;
-    const file = join(tmpdir(), `askr-classic-finish-${id}`);
-    const release = `${file}.release`;
-    rmSync(file, { force: true });
-    rmSync(release, { force: true });
-    try {
-      // The script waits for the release file after fastcgi_finish_request(): the response can only
-      // arrive first if the call sent it.
-      const r = await http(`${askr.url}/finish-request.php?id=${id}`);
-      assert.equal(r.text, 'page\n', 'output after the call goes nowhere');
-      assert.equal(r.headers['x-before-finish'], 'yes');
-      assert.equal(r.headers['x-after-finish'], undefined);
-      assert.equal(existsSync(file), false, 'the script is still running');
-      writeFileSync(release, '');
-      const report = await eventually(() => (existsSync(file) ? readFileSync(file, 'utf8') || undefined : undefined), 10_000, 'the script\'s report');
-      assert.deepEqual(JSON.parse(report), { released: true, first: true, second: false, headersSent: true });
-    } finally {
-      rmSync(file, { force: true });
-      rmSync(release, { force: true });
-    }
+  it('fastcgi_finish_request() sends the response and lets the script run on, as under FPM', async (t) => {
+    const { id, file, release, report } = releasedReport('askr-classic-finish', t);
+    // The script waits for the release file after fastcgi_finish_request(): the response can only
+    // arrive first if the call sent it.
+    const r = await http(`${askr.url}/finish-request.php?id=${id}`);
+    assert.equal(r.text, 'page\n', 'output after the call goes nowhere');
+    assert.equal(r.headers['x-before-finish'], 'yes');
+    assert.equal(r.headers['x-after-finish'], undefined);
+    assert.equal(existsSync(file), false, 'the script is still running');
+    writeFileSync(release, '');
+    assert.deepEqual(JSON.parse(await report('the script\'s report')), { released: true, first: true, second: false, headersSent: true });
   });
 
   it('a process is reused only for scripts that leave nothing behind, and their globals are cleared', async () => {

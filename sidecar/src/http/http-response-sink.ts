@@ -98,14 +98,10 @@ export class HttpResponseSink implements ResponseSink {
 
   fail(error: AskrError): void {
     this.summary.error = error;
-    if (error.code === 'ASKR_ERR_CLIENT_GONE') {
-      // As nginx's 499: no response for a client that left, only the log line and the count.
-      this.summary.status = error.status;
-      this.res.destroy();
-      this.finish();
-      return;
-    }
-    if (this.started || this.res.headersSent) {
+    const gone = error.code === 'ASKR_ERR_CLIENT_GONE';
+    // As nginx's 499: no response for a client that left, only the log line and the count.
+    if (gone) this.summary.status = error.status;
+    if (gone || this.started || this.res.headersSent) {
       this.res.destroy();
       this.finish();
       return;

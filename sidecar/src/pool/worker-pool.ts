@@ -58,8 +58,6 @@ export interface PoolSnapshot extends PoolGauges {
 }
 
 const TICK_MS = 50;
-
-const isGone = (q: QueuedRequest): boolean => q.sink.gone?.() === true;
 const SPAWN_TIMEOUT_MS = 20_000;
 /** Dispatch ahead only while requests keep a worker for less than this on average (ms). */
 const AHEAD_MAX_SERVICE_MS = 5;
@@ -78,6 +76,9 @@ const SERVICE_EWMA_WEIGHT = 0.05;
  * (make before break: retirements.ts), replaces dead ones, and enforces the
  * request and defer time budgets.
  */
+/** The client of a queued request has left (ResponseSink.gone). */
+const isGone = (q: QueuedRequest): boolean => q.sink.gone?.() === true;
+
 export class WorkerPool {
   private readonly server: Server;
   private readonly workers = new Set<PhpWorker>();
@@ -399,7 +400,7 @@ export class WorkerPool {
     for (;;) {
       // A reused classic process may only take scripts known to leave nothing behind.
       const next = this.options.mode === 'classic' && worker.requests > 0 ? this.queue.takeFirst(this.eligibleForReuse, 64) : this.queue.shift();
-      if (next?.sink.gone?.() !== true) return next;
+      if (!next || !isGone(next)) return next;
       this.shed(next);
     }
   }

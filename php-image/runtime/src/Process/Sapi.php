@@ -58,18 +58,17 @@ final class Sapi
      * Makes a process that is already ending (PHP runs its shutdown functions)
      * end as exitAfterRequestShutdown() does: the rest of the request shutdown
      * runs, then _exit(0). For exits the runtime does not make itself: the
-     * app's exit() or die(). False when the hook could not be set; the process
-     * then ends through PHP's engine shutdown.
+     * app's exit() or die(). Where the hook cannot be set the process ends
+     * through PHP's engine shutdown.
      */
-    public static function endAfterRequestShutdown(): bool
+    public static function endAfterRequestShutdown(): void
     {
         $ffi = self::ffi();
         if ($ffi === null || $ffi->sapi_globals->server_context !== null || $ffi->sapi_module->flush === null) {
-            return false;
+            return;
         }
         ob_implicit_flush(false);
         $ffi->sapi_module->flush = $ffi->cast('void (*)(void *)', $ffi->cast('void (*)(int)', $ffi->_exit));
-        return true;
     }
 
     /**
